@@ -1,0 +1,43 @@
+/** Connection pool settings. */
+export interface PoolConfig {
+  /** Connections kept open when idle (default 0). */
+  min?: number;
+  /** Connections at most (the seed's `pool_size + max_overflow`; default 15). */
+  max?: number;
+  /** Close connections idle for this long (ms). */
+  idleTimeoutMillis?: number;
+}
+
+/** Database configuration, as `loadConfig` produces it and `createKosha` accepts it. */
+export interface DatabaseConfig {
+  /** `postgresql://…`, `mysql://…`, `mariadb://…`, `sqlite::memory:`, `sqlite:path/to/file.db`. */
+  url: string;
+  /** Pool settings. */
+  pool?: PoolConfig;
+  /** Log every SQL statement at debug level (the seed's `echo`). */
+  debug?: boolean;
+  /** Read replica URLs; read-only work outside transactions may go there. */
+  replicas?: string[];
+}
+
+/** Cache configuration. */
+export interface CacheConfig {
+  /** `redis://…`, `rediss://…` or `memory:`. */
+  url: string;
+  /** False turns caching off: the decorators call through. Default true. */
+  enabled?: boolean;
+  /** TTL in seconds when a decorator gives none. Default 3600. */
+  defaultTtl?: number;
+  /** Prefix of every key this application writes. */
+  keyPrefix?: string;
+}
+
+/** The whole configuration of one Kosha instance. */
+export interface KoshaConfig {
+  /** The database. */
+  orm: DatabaseConfig;
+  /** The cache; `false` for none. */
+  cache: CacheConfig | false;
+  /** Level of the default console logger. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+}

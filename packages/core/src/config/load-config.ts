@@ -1,0 +1,161 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseIni } from 'ini';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { redactUrl } from '../logger.js';
+import { urlScheme } from '../registry.js';
+import type { KoshaConfig } from './config.js';
+
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** Path of a `config.ini` file (the seed's format). Env vars override what it says. */
+  file?: string;
+  /** The environment to read (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+type Source = { value: string; from: string };
+
+const bool = (v: Source) => {
+  const s = v.value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
+  throw new ConfigError(`${v.from} must be true or false, got ${JSON.stringify(v.value)}.`);
+};
+
+const wholeNumber = (min: number) => (v: Source) => {
+  const r = z.coerce.number().int().min(min).max(1_000_000).safeParse(v.value.trim() === '' ? Number.NaN : v.value);
+  if (!r.success) throw new ConfigError(`${v.from} must be a whole number ≥ ${min}, got ${JSON.stringify(v.value)}.`);
+  return r.data;
+};
+
+const url = (kind: 'database' | 'cache') => (v: Source) => {
+  const s = v.value.trim();
+  if (!urlScheme(s)) {
+    const example = kind === 'database' ? 'postgresql://user:pass@localhost:5432/app or sqlite::memory:' : 'redis://localhost:6379/0 or memory:';
+    throw new ConfigError(`${v.from} is not a URL: "${redactUrl(s)}". Write it as e.g. ${example}.`);
+  }
+  return s;
+};
+
+const list = (v: Source) =>
+  v.value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => url('database')({ value: s, from: v.from }));
+
+// key in config.ini section → [env names…], parser
+const KEYS = {
+  database: {
+    url: [['KOSHA_DATABASE_URL', 'DATABASE_URL'], url('database')],
+    pool_size: [['KOSHA_DATABASE_POOL_SIZE'], wholeNumber(1)],
+    max_overflow: [['KOSHA_DATABASE_MAX_OVERFLOW'], wholeNumber(0)],
+    pool_min: [['KOSHA_DATABASE_POOL_MIN'], wholeNumber(0)],
+    echo: [['KOSHA_DATABASE_ECHO'], bool],
+    replicas: [['KOSHA_DATABASE_REPLICAS'], list],
+  },
+  cache: {
+    url: [['KOSHA_CACHE_URL', 'REDIS_URL'], url('cache')],
+    enabled: [['KOSHA_CACHE_ENABLED'], bool],
+    default_ttl: [['KOSHA_CACHE_DEFAULT_TTL'], wholeNumber(0)],
+    key_prefix: [['KOSHA_CACHE_KEY_PREFIX'], (v: Source) => v.value.trim()],
+  },
+  log: {
+    level: [
+      ['KOSHA_LOG_LEVEL'],
+      (v: Source) => {
+        const s = v.value.trim().toLowerCase();
+        if (!['debug', 'info', 'warn', 'error'].includes(s)) {
+          throw new ConfigError(`${v.from} must be one of debug, info, warn, error, got ${JSON.stringify(v.value)}.`);
+        }
+        return s as 'debug' | 'info' | 'warn' | 'error';
+      },
+    ],
+  },
+} as const satisfies Record<string, Record<string, readonly [readonly string[], (v: Source) => unknown]>>;
+
+/** Defaults: the embedded SQLite database and the in-memory cache. */
+export const DEFAULT_DATABASE_URL = 'sqlite::memory:';
+/** Default cache URL. */
+export const DEFAULT_CACHE_URL = 'memory:';
+
+async function readIniFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`Config file ${file} could not be read: ${(cause as Error).message}. Check the path.`, {
+      cause,
+    });
+  }
+  return parseIni(text) as Record<string, unknown>;
+}
+
+/**
+ * Reads configuration from environment variables and, optionally, the seed's `config.ini`
+ * (`[database] url, pool_size, max_overflow, echo`; `[cache] url, enabled`). Environment wins.
+ * Unknown sections or keys and malformed values are `ConfigError`s naming the key.
+ *
+ * ```ts
+ * const kosha = await createKosha(await loadConfig({ file: 'config.ini' }));
+ * ```
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<KoshaConfig> {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.KOSHA_CONFIG_FILE;
+  const ini = file ? await readIniFile(file) : {};
+  const values: Record<string, Record<string, unknown>> = { database: {}, cache: {}, log: {} };
+
+  for (const [section, body] of Object.entries(ini)) {
+    const known = (KEYS as Record<string, Record<string, unknown>>)[section];
+    if (!known || typeof body !== 'object' || body === null) {
+      throw new ConfigError(
+        `${file}: unknown section [${section}]. Known sections: ${Object.keys(KEYS)
+          .map((s) => `[${s}]`)
+          .join(', ')}.`,
+      );
+    }
+    for (const [key, raw] of Object.entries(body as Record<string, unknown>)) {
+      const spec = known[key] as readonly [readonly string[], (v: Source) => unknown] | undefined;
+      if (!spec) {
+        throw new ConfigError(`${file}: unknown key "${key}" in [${section}]. Known keys: ${Object.keys(known).join(', ')}.`);
+      }
+      values[section]![key] = spec[1]({ value: String(raw), from: `[${section}] ${key} in ${file}` });
+    }
+  }
+  for (const [section, keys] of Object.entries(KEYS)) {
+    for (const [key, [envNames, parse]] of Object.entries(keys)) {
+      const name = (envNames as readonly string[]).find((n: string) => env[n] !== undefined && env[n] !== '');
+      if (name) values[section]![key] = (parse as (v: Source) => unknown)({ value: env[name]!, from: `env ${name}` });
+    }
+  }
+
+  const db = values.database as {
+    url?: string;
+    pool_size?: number;
+    max_overflow?: number;
+    pool_min?: number;
+    echo?: boolean;
+    replicas?: string[];
+  };
+  const cache = values.cache as { url?: string; enabled?: boolean; default_ttl?: number; key_prefix?: string };
+  const poolSize = db.pool_size ?? 5;
+  const config: KoshaConfig = {
+    orm: {
+      url: db.url ?? DEFAULT_DATABASE_URL,
+      pool: { min: Math.min(db.pool_min ?? 0, poolSize), max: poolSize + (db.max_overflow ?? 10) },
+      debug: db.echo ?? false,
+      ...(db.replicas?.length ? { replicas: db.replicas } : {}),
+    },
+    cache: {
+      url: cache.url ?? DEFAULT_CACHE_URL,
+      enabled: cache.enabled ?? true,
+      defaultTtl: cache.default_ttl ?? 3600,
+      ...(cache.key_prefix ? { keyPrefix: cache.key_prefix } : {}),
+    },
+  };
+  const level = (values.log as { level?: KoshaConfig['logLevel'] }).level;
+  if (level) config.logLevel = level;
+  return config;
+}

@@ -1,0 +1,141 @@
+/**
+ * The error tree of Kosha. Every error has a stable `code`, a message that says what to do next,
+ * and keeps the original error as `cause` where there is one.
+ *
+ * ```ts
+ * try { await repo.findByField('emial' as never, 'x'); }
+ * catch (e) { if (e instanceof UnknownFieldError) console.log(e.code); } // 'KOSHA_UNKNOWN_FIELD'
+ * ```
+ */
+export class KoshaError extends Error {
+  /** Stable machine-readable code, e.g. `KOSHA_CONFIG`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Configuration is missing, malformed or names a plugin that is not installed. */
+export class ConfigError extends KoshaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KOSHA_CONFIG', message, options);
+  }
+}
+
+/** An argument of a Kosha call is out of range or of the wrong kind. */
+export class InvalidArgumentError extends KoshaError {
+  constructor(message: string) {
+    super('KOSHA_INVALID_ARGUMENT', message);
+  }
+}
+
+/** Entity mapping metadata is invalid (no `@id`, unknown column type, duplicate table…). */
+export class MappingError extends KoshaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KOSHA_MAPPING', message, options);
+  }
+}
+
+/** Code needed a session (unit of work) but none is bound to the current async context. */
+export class NoSessionError extends KoshaError {
+  constructor(message: string) {
+    super('KOSHA_NO_SESSION', message);
+  }
+}
+
+/** `MANDATORY` propagation was used with no transaction in progress. */
+export class TransactionRequiredError extends KoshaError {
+  constructor(message: string) {
+    super('KOSHA_TRANSACTION_REQUIRED', message);
+  }
+}
+
+/** A transaction operation is not allowed in the current state (e.g. `NEVER` inside a transaction). */
+export class IllegalTransactionStateError extends KoshaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KOSHA_ILLEGAL_TRANSACTION_STATE', message, options);
+  }
+}
+
+/** The transaction was marked rollback-only by an inner scope, so the outer commit rolled back instead. */
+export class UnexpectedRollbackError extends KoshaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KOSHA_UNEXPECTED_ROLLBACK', message, options);
+  }
+}
+
+/** The transaction ran past its `timeout` and was rolled back. */
+export class TransactionTimedOutError extends KoshaError {
+  constructor(message: string) {
+    super('KOSHA_TRANSACTION_TIMEOUT', message);
+  }
+}
+
+/** A repository was asked about a field the entity does not have. Raised before any SQL runs. */
+export class UnknownFieldError extends KoshaError {
+  /** The entity's name. */
+  readonly entity: string;
+  /** The field that was asked for. */
+  readonly field: string;
+  /** The fields the entity does have. */
+  readonly validFields: readonly string[];
+
+  constructor(entity: string, field: string, validFields: readonly string[]) {
+    super(
+      'KOSHA_UNKNOWN_FIELD',
+      `${entity} has no field ${JSON.stringify(field)}. Valid fields: ${validFields.join(', ')}.`,
+    );
+    this.entity = entity;
+    this.field = field;
+    this.validFields = validFields;
+  }
+}
+
+/** An entity that must exist does not. */
+export class EntityNotFoundError extends KoshaError {
+  constructor(message: string) {
+    super('KOSHA_ENTITY_NOT_FOUND', message);
+  }
+}
+
+/** A `@version` check failed: the row was changed by someone else since it was read. */
+export class OptimisticLockError extends KoshaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KOSHA_OPTIMISTIC_LOCK', message, options);
+  }
+}
+
+/** The cache failed in a way the caller must know about (most cache failures fail open instead). */
+export class CacheError extends KoshaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KOSHA_CACHE', message, options);
+  }
+}
+
+/** A database driver error, translated. The driver's error is kept as `cause`. */
+export class DatabaseError extends KoshaError {
+  /** A coarse, driver-neutral classification of the failure. */
+  readonly kind: DatabaseErrorKind;
+
+  constructor(kind: DatabaseErrorKind, message: string, options?: { cause?: unknown }) {
+    super(`KOSHA_DB_${kind.toUpperCase()}`, message, options);
+    this.kind = kind;
+  }
+}
+
+/** Classification of {@link DatabaseError}s. */
+export type DatabaseErrorKind =
+  | 'unique_violation'
+  | 'foreign_key_violation'
+  | 'not_null_violation'
+  | 'check_violation'
+  | 'deadlock'
+  | 'lock_timeout'
+  | 'connection'
+  | 'syntax'
+  | 'invalid_field'
+  | 'read_only'
+  | 'other';

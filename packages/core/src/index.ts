@@ -1,0 +1,97 @@
+/**
+ * `@kosha/core`: the driver-neutral heart of Kosha — the context store, entity mapping, repositories,
+ * transactions, the cache contract and decorators, configuration, errors and the plugin registry.
+ *
+ * ```ts
+ * import { createKosha, DbRepo, entity, id, column, repository, transactional } from '@kosha/core';
+ * import { mikroOrm } from '@kosha/orm-mikro';
+ *
+ * @entity class User { @id() id!: number; @column({ type: 'string' }) name!: string; }
+ * @repository class UserRepo extends DbRepo<User> { constructor() { super(User); } }
+ *
+ * const kosha = await createKosha({ orm: mikroOrm({ url: 'sqlite::memory:' }) });
+ * await kosha.schema.create();
+ * ```
+ * @packageDocumentation
+ */
+export type { CacheProvider } from './cache/cache-provider.js';
+export { type MemoryCacheOptions, memoryCache } from './cache/memory-cache.js';
+export type { CacheConfig, DatabaseConfig, KoshaConfig, PoolConfig } from './config/config.js';
+export { DEFAULT_CACHE_URL, DEFAULT_DATABASE_URL, type LoadConfigOptions, loadConfig } from './config/load-config.js';
+export { AsyncContextStore, type ContextStore } from './context/context-store.js';
+export {
+  CacheError,
+  ConfigError,
+  DatabaseError,
+  type DatabaseErrorKind,
+  EntityNotFoundError,
+  IllegalTransactionStateError,
+  InvalidArgumentError,
+  KoshaError,
+  MappingError,
+  NoSessionError,
+  OptimisticLockError,
+  TransactionRequiredError,
+  TransactionTimedOutError,
+  UnexpectedRollbackError,
+  UnknownFieldError,
+} from './errors.js';
+export { type CacheSettings, createKosha, getKosha, Kosha, type KoshaOptions } from './kosha.js';
+export { consoleLogger, type Logger, type LogLevel, redactSecrets, redactUrl } from './logger.js';
+export {
+  type BareOrCalled,
+  column,
+  createdAt,
+  entity,
+  id,
+  manyToOne,
+  oneToMany,
+  table,
+  updatedAt,
+  version,
+} from './mapping/decorators.js';
+export { isEntity, metadataOf, registeredEntities, snakeCase } from './mapping/entity-registry.js';
+export type {
+  ColumnOptions,
+  ColumnType,
+  EntityClass,
+  EntityMetadata,
+  IdOptions,
+  PropertyKind,
+  PropertyMetadata,
+  RelationOptions,
+} from './mapping/metadata.js';
+export type {
+  BackendCapabilities,
+  BackendInit,
+  BeginOptions,
+  FieldFilter,
+  FindOptions,
+  IsolationLevel,
+  NativeSession,
+  NativeSessionTypes,
+  OrmBackend,
+  Session,
+  SessionOptions,
+} from './orm/orm-backend.js';
+export {
+  type CacheProviderPlugin,
+  cachePluginFor,
+  type OrmBackendPlugin,
+  ormPluginFor,
+  registerCacheProvider,
+  registerOrmBackend,
+  urlScheme,
+} from './registry.js';
+export { DbRepo, type FieldsOf } from './repository/db-repo.js';
+export { isRepository, repository } from './repository/repository.js';
+export { currentSession } from './session/current-session.js';
+export type { SessionScope, SessionScopeOptions } from './session/session-scope.js';
+export { afterCommit, afterRollback } from './transaction/hooks.js';
+export {
+  type ErrorMatcher,
+  PROPAGATIONS,
+  type Propagation,
+  type TransactionOptions,
+} from './transaction/transaction-options.js';
+export { bindKosha, transactional } from './transaction/transactional.js';

@@ -1,0 +1,184 @@
+import type { CacheProvider } from './cache/cache-provider.js';
+import { memoryCache } from './cache/memory-cache.js';
+import type { CacheConfig, DatabaseConfig, KoshaConfig } from './config/config.js';
+import { ConfigError } from './errors.js';
+import { consoleLogger, type Logger, type LogLevel, redactSecrets } from './logger.js';
+import { registeredEntities, resolveEntities } from './mapping/entity-registry.js';
+import type { EntityClass, EntityMetadata } from './mapping/metadata.js';
+import type { OrmBackend } from './orm/orm-backend.js';
+import { cachePluginFor, ormPluginFor } from './registry.js';
+import { openSessionScope, type SessionScope, type SessionScopeOptions } from './session/session-scope.js';
+import { contextStore, type TransactionHost } from './transaction/frames.js';
+import { executeTransactional } from './transaction/transaction-manager.js';
+import { defineTransaction, type TransactionOptions } from './transaction/transaction-options.js';
+
+/** Options of {@link createKosha}. A `KoshaConfig` from `loadConfig` is accepted as is. */
+export interface KoshaOptions {
+  /** The ORM backend (`mikroOrm({...})`) or database configuration resolved through the plugin registry. */
+  orm: OrmBackend | DatabaseConfig;
+  /** The cache provider (`redisCache({...})`, `memoryCache()`), its configuration, or `false` for none. Default: in-memory. */
+  cache?: CacheProvider | CacheConfig | false;
+  /** Logger; default console-backed at `warn` (or `logLevel`). */
+  logger?: Logger;
+  /** Level of the default logger. */
+  logLevel?: LogLevel;
+  /** Entity classes to map. Default: every class decorated with `@entity`. */
+  entities?: readonly EntityClass[];
+  /** Become the process default (`getKosha()`). Default true. */
+  setDefault?: boolean;
+}
+
+/** Cache settings the decorators read. */
+export interface CacheSettings {
+  /** False: the cache decorators call through. */
+  readonly enabled: boolean;
+  /** Seconds, when a decorator gives no `ttl`. */
+  readonly defaultTtl: number;
+}
+
+let defaultInstance: Kosha | undefined;
+
+const isBackend = (o: unknown): o is OrmBackend => typeof (o as OrmBackend)?.openSession === 'function';
+const isProvider = (o: unknown): o is CacheProvider => typeof (o as CacheProvider)?.get === 'function';
+
+/**
+ * One configured Kosha: a database backend, a cache, the mapped entities and a logger.
+ * Create it with {@link createKosha}.
+ */
+export class Kosha implements TransactionHost {
+  /** The ORM backend. */
+  readonly orm: OrmBackend;
+  /** The cache provider, or `undefined` when caching is off. */
+  readonly cache: CacheProvider | undefined;
+  /** Cache settings. */
+  readonly cacheSettings: CacheSettings;
+  /** The logger. */
+  readonly logger: Logger;
+  /** The mapped entities' metadata. */
+  readonly entities: readonly EntityMetadata[];
+  /** @internal */
+  readonly detachedWarned = new Set<string>();
+  #closed = false;
+
+  /** Schema management of the mapped entities' tables (the backend does the work). */
+  readonly schema: { create(): Promise<void>; update(): Promise<void>; drop(): Promise<void> };
+
+  /** @internal use {@link createKosha}. */
+  constructor(parts: {
+    orm: OrmBackend;
+    cache: CacheProvider | undefined;
+    cacheSettings: CacheSettings;
+    logger: Logger;
+    entities: readonly EntityMetadata[];
+  }) {
+    this.orm = parts.orm;
+    this.cache = parts.cache;
+    this.cacheSettings = parts.cacheSettings;
+    this.logger = parts.logger;
+    this.entities = parts.entities;
+    this.schema = {
+      create: () => this.orm.createSchema(),
+      update: () => this.orm.updateSchema(),
+      drop: () => this.orm.dropSchema(),
+    };
+  }
+
+  /**
+   * Runs `fn` in a transaction (the function form of `@transactional`).
+   *
+   * ```ts
+   * await kosha.transaction(async () => { await users.insertAll([u]); }, { isolation: 'SERIALIZABLE' });
+   * ```
+   */
+  transaction<T>(fn: () => T | Promise<T>, options?: TransactionOptions): Promise<T> {
+    return executeTransactional(this, defineTransaction(options, 'kosha.transaction'), async () => fn());
+  }
+
+  /** Runs `fn` with this instance bound to the async context: decorators inside use it instead of the default. */
+  run<T>(fn: () => T): T {
+    return contextStore.run({ host: this, unit: undefined, scope: undefined, parent: contextStore.get() }, fn);
+  }
+
+  /**
+   * Opens a session scope, as the HTTP adapters do per request: `transaction: true` begins a transaction
+   * that `@transactional` code joins (`mode: 'request'`); false only scopes the session (`mode: 'method'`).
+   */
+  openSession(options?: SessionScopeOptions): Promise<SessionScope> {
+    return openSessionScope(this, options);
+  }
+
+  /** Drains and closes the database pool and the cache. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (defaultInstance === this) defaultInstance = undefined;
+    const results = await Promise.allSettled([this.orm.close(), this.cache?.close()]);
+    for (const r of results) if (r.status === 'rejected') this.logger.error('closing failed', r.reason);
+  }
+
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+}
+
+async function resolveCache(option: KoshaOptions['cache'], logger: Logger): Promise<[CacheProvider | undefined, CacheSettings]> {
+  if (option === false) return [undefined, { enabled: false, defaultTtl: 3600 }];
+  if (option === undefined) return [memoryCache(), { enabled: true, defaultTtl: 3600 }];
+  if (isProvider(option)) {
+    const p = option as CacheProvider & Partial<CacheSettings>;
+    return [p, { enabled: p.enabled ?? true, defaultTtl: p.defaultTtl ?? 3600 }];
+  }
+  const settings = { enabled: option.enabled ?? true, defaultTtl: option.defaultTtl ?? 3600 };
+  if (!settings.enabled) {
+    logger.info('cache disabled by configuration: cache decorators call through');
+    return [undefined, settings];
+  }
+  if (/^memory:/i.test(option.url)) return [memoryCache({ defaultTtl: settings.defaultTtl }), settings];
+  const plugin = await cachePluginFor(option.url);
+  return [plugin.create(option), settings];
+}
+
+/**
+ * Creates a Kosha instance, connects it and makes it the process default.
+ *
+ * ```ts
+ * const kosha = await createKosha({ orm: mikroOrm({ url: 'sqlite::memory:' }) });
+ * await kosha.schema.create();
+ * // or from env vars and config.ini:
+ * const fromConfig = await createKosha(await loadConfig({ file: 'config.ini' }));
+ * ```
+ */
+export async function createKosha(options: KoshaOptions | KoshaConfig): Promise<Kosha> {
+  const opts = options as KoshaOptions;
+  if (!opts || typeof opts !== 'object' || !opts.orm) {
+    throw new ConfigError('createKosha needs `orm`: a backend such as mikroOrm({ url }) or a database config { url }.');
+  }
+  const logger = opts.logger ?? consoleLogger(opts.logLevel ?? 'warn');
+  const entities = resolveEntities(opts.entities ?? registeredEntities());
+  const orm = isBackend(opts.orm) ? opts.orm : (await ormPluginFor(opts.orm.url)).create(opts.orm);
+  const [cache, cacheSettings] = await resolveCache(opts.cache, logger);
+  try {
+    await orm.init({ entities, logger });
+  } catch (error) {
+    await cache?.close().catch(() => {});
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`The ${orm.name} backend could not start: ${redactSecrets((error as Error)?.message ?? String(error))}`, {
+      cause: error,
+    });
+  }
+  const kosha = new Kosha({ orm, cache, cacheSettings, logger, entities });
+  if (opts.setDefault !== false) defaultInstance = kosha;
+  return kosha;
+}
+
+/**
+ * The Kosha instance bound to the current async context, or else the process default.
+ * Throws a `ConfigError` when there is none.
+ */
+export function getKosha(): Kosha {
+  const bound = contextStore.get()?.host;
+  const k = (bound instanceof Kosha ? bound : undefined) ?? defaultInstance;
+  if (!k) throw new ConfigError('No Kosha instance: call `await createKosha({ orm: … })` first.');
+  return k;
+}

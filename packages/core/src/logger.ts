@@ -1,0 +1,43 @@
+/**
+ * Anything with `debug`/`info`/`warn`/`error` methods — pino, winston, console.
+ *
+ * ```ts
+ * const kosha = await createKosha({ orm, logger: pino() });
+ * ```
+ */
+export interface Logger {
+  debug(message: string, ...rest: unknown[]): void;
+  info(message: string, ...rest: unknown[]): void;
+  warn(message: string, ...rest: unknown[]): void;
+  error(message: string, ...rest: unknown[]): void;
+}
+
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+/** A log level name. */
+export type LogLevel = (typeof LEVELS)[number];
+
+/** The default logger: console-backed, prefixed with `[kosha]`, `warn` level unless told otherwise. */
+export function consoleLogger(level: LogLevel = 'warn'): Logger {
+  const min = LEVELS.indexOf(level);
+  const at = (l: LogLevel, sink: (...a: unknown[]) => void) =>
+    LEVELS.indexOf(l) >= min ? (message: string, ...rest: unknown[]) => sink(`[kosha] ${message}`, ...rest) : () => {};
+  return {
+    debug: at('debug', console.debug),
+    info: at('info', console.info),
+    warn: at('warn', console.warn),
+    error: at('error', console.error),
+  };
+}
+
+/** Replaces the password (and any token in the user part) of a URL with `***`. Never throws. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/?#]*)@/i, (_m, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    return colon === -1 ? `${scheme}***@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
+  });
+}
+
+/** Redacts every URL-with-credentials found in a free text (error messages from drivers). */
+export function redactSecrets(text: string): string {
+  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s@/]*@/gi, (m) => redactUrl(m));
+}

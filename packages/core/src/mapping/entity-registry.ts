@@ -1,0 +1,195 @@
+import { MappingError } from '../errors.js';
+import { METADATA } from './decorator-modes.js';
+import {
+  COLUMN_TYPES,
+  type ColumnType,
+  type EntityClass,
+  type EntityMetadata,
+  type PropertyMetadata,
+} from './metadata.js';
+
+const PROPS = Symbol.for('kosha.properties');
+
+interface ClassMarks {
+  entity?: boolean;
+  table?: string;
+}
+
+// Registries are the one kind of module state DESIGN §3 allows.
+const marks = new WeakMap<object, ClassMarks>();
+const legacyProps = new WeakMap<object, PropertyMetadata[]>();
+const entities = new Set<EntityClass>();
+const tableOnly = new Set<EntityClass>();
+const resolved = new WeakMap<object, EntityMetadata>();
+
+/** Records a property in legacy mode (decorated on the prototype). */
+export function addLegacyProperty(prototype: object, prop: PropertyMetadata): void {
+  const cls = (prototype as { constructor: object }).constructor;
+  let list = legacyProps.get(cls);
+  if (!list) legacyProps.set(cls, (list = []));
+  upsert(list, prop);
+}
+
+/** Records a property in TC39 mode (on the class's `Symbol.metadata` object). */
+export function addStandardProperty(metadata: Record<PropertyKey, unknown> | undefined, prop: PropertyMetadata): void {
+  if (!metadata) {
+    throw new MappingError(
+      `@${prop.kind} on ${prop.name}: the class has no decorator metadata object. ` +
+        'Import @kosha/core before the entity is defined (it installs the Symbol.metadata polyfill).',
+    );
+  }
+  if (!Object.hasOwn(metadata, PROPS)) metadata[PROPS] = [];
+  upsert(metadata[PROPS] as PropertyMetadata[], prop);
+}
+
+function upsert(list: PropertyMetadata[], prop: PropertyMetadata) {
+  const i = list.findIndex((p) => p.name === prop.name);
+  if (i === -1) list.push(prop);
+  else list[i] = prop;
+}
+
+/** Marks a class as an entity. */
+export function markEntity(cls: EntityClass): void {
+  const m = marks.get(cls) ?? {};
+  m.entity = true;
+  marks.set(cls, m);
+  entities.add(cls);
+  tableOnly.delete(cls);
+}
+
+/** Sets a class's table name. */
+export function markTable(cls: EntityClass, table: string): void {
+  const m = marks.get(cls) ?? {};
+  m.table = table;
+  marks.set(cls, m);
+  if (!m.entity) tableOnly.add(cls);
+}
+
+/** True when the class was decorated with `@entity`. */
+export function isEntity(cls: unknown): cls is EntityClass {
+  return typeof cls === 'function' && marks.get(cls)?.entity === true;
+}
+
+/** Every class decorated with `@entity` so far, in definition order. */
+export function registeredEntities(): EntityClass[] {
+  return [...entities];
+}
+
+/** `snake_case` of a `camelCase` or `PascalCase` name. */
+export function snakeCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+function collectProperties(cls: EntityClass): PropertyMetadata[] {
+  const chain: object[] = [];
+  for (let c: object | null = cls; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) chain.unshift(c);
+  const out: PropertyMetadata[] = [];
+  for (const c of chain) {
+    for (const p of legacyProps.get(c) ?? []) upsert(out, p);
+    const md = Object.hasOwn(c, METADATA) ? (c as Record<symbol, Record<PropertyKey, unknown>>)[METADATA] : undefined;
+    if (md && Object.hasOwn(md, PROPS)) for (const p of md[PROPS] as PropertyMetadata[]) upsert(out, p);
+  }
+  return out;
+}
+
+const DEFAULT_TYPES: Partial<Record<PropertyMetadata['kind'], ColumnType>> = {
+  id: 'integer',
+  version: 'integer',
+  createdAt: 'datetime',
+  updatedAt: 'datetime',
+};
+
+function designType(cls: EntityClass, prop: string): ColumnType | undefined {
+  const reflect = Reflect as unknown as { getMetadata?: (k: string, t: object, p: string) => unknown };
+  const t = reflect.getMetadata?.('design:type', cls.prototype as object, prop);
+  if (t === String) return 'string';
+  if (t === Boolean) return 'boolean';
+  if (t === Date) return 'datetime';
+  return undefined;
+}
+
+/**
+ * Validates and returns the metadata of a set of entity classes: every class must be an `@entity`,
+ * have exactly one `@id`, known column types, relations to entities in the set and its own table.
+ */
+export function resolveEntities(classes: readonly EntityClass[]): EntityMetadata[] {
+  const problems: string[] = [];
+  for (const cls of tableOnly) {
+    if (!classes.length || classes.includes(cls)) {
+      problems.push(`${cls.name} has @table but no @entity: add @entity to the class.`);
+    }
+  }
+  const out: EntityMetadata[] = [];
+  const tables = new Map<string, string>();
+  for (const cls of classes) {
+    if (!isEntity(cls)) {
+      problems.push(`${(cls as { name?: string })?.name ?? String(cls)} is not an entity: decorate it with @entity.`);
+      continue;
+    }
+    const cached = resolved.get(cls);
+    if (cached) {
+      out.push(cached);
+      continue;
+    }
+    const props = collectProperties(cls).map((p) => ({ ...p, options: { ...p.options } }));
+    const ids = props.filter((p) => p.kind === 'id');
+    if (ids.length === 0) problems.push(`${cls.name} has no @id property: mark its primary key with @id().`);
+    if (ids.length > 1) {
+      problems.push(`${cls.name} has ${ids.length} @id properties (${ids.map((p) => p.name).join(', ')}): use one.`);
+    }
+    for (const p of props) {
+      if (p.kind === 'manyToOne') p.columnName = p.options.name ?? `${snakeCase(p.name)}_id`;
+      if (p.kind === 'manyToOne' || p.kind === 'oneToMany') continue;
+      p.columnName = p.options.name ?? snakeCase(p.name);
+      p.type ??= p.options.type ?? DEFAULT_TYPES[p.kind] ?? designType(cls, p.name);
+      if (!p.type) {
+        problems.push(`${cls.name}.${p.name} has no column type: give @column({ type: … }) one of ${COLUMN_TYPES.join(', ')}.`);
+      } else if (!COLUMN_TYPES.includes(p.type)) {
+        problems.push(
+          `${cls.name}.${p.name} has unknown column type ${JSON.stringify(p.type)}: use one of ${COLUMN_TYPES.join(', ')}.`,
+        );
+      }
+      if (p.kind === 'id' && p.options.autoincrement === undefined) {
+        p.options.autoincrement = p.type === 'integer' || p.type === 'bigint';
+      }
+    }
+    const tableName = marks.get(cls)?.table ?? snakeCase(cls.name);
+    const other = tables.get(tableName);
+    if (other) problems.push(`${other} and ${cls.name} are both mapped to table "${tableName}": give one a different @table.`);
+    tables.set(tableName, cls.name);
+    if (ids.length !== 1) continue;
+    const fieldNames = new Set(props.filter((p) => p.kind !== 'oneToMany').map((p) => p.name));
+    out.push({ class: cls, name: cls.name, tableName, properties: props, primaryKey: ids[0]!, fieldNames });
+  }
+  for (const meta of out) {
+    for (const p of meta.properties) {
+      if (!p.target) continue;
+      let target: EntityClass | undefined;
+      try {
+        target = p.target();
+      } catch (cause) {
+        problems.push(`${meta.name}.${p.name}: the relation target could not be read (${String(cause)}).`);
+        continue;
+      }
+      if (!out.some((m) => m.class === target)) {
+        problems.push(
+          `${meta.name}.${p.name} refers to ${target?.name ?? String(target)}, which is not among the entities: ` +
+            'decorate it with @entity and include it in `entities`.',
+        );
+      }
+    }
+  }
+  if (problems.length) throw new MappingError(`Invalid entity mapping:\n  - ${problems.join('\n  - ')}`);
+  for (const m of out) resolved.set(m.class, m);
+  return out;
+}
+
+/** The resolved metadata of an entity class, once it has been through {@link resolveEntities}. */
+export function metadataOf<T extends object>(cls: EntityClass<T>): EntityMetadata<T> {
+  const m = resolved.get(cls) ?? resolveEntities([cls as EntityClass])[0];
+  if (!m) throw new MappingError(`${cls.name} is not a mapped entity: decorate it with @entity.`);
+  return m as EntityMetadata<T>;
+}

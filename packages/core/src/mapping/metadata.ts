@@ -1,0 +1,103 @@
+/** A class that can be constructed with no arguments: an entity class. */
+// biome-ignore lint/suspicious/noExplicitAny: entity constructors take anything
+export type EntityClass<T = object> = abstract new (...args: any[]) => T;
+
+/** Column types of the neutral mapping. */
+export const COLUMN_TYPES = [
+  'string',
+  'text',
+  'integer',
+  'bigint',
+  'float',
+  'decimal',
+  'boolean',
+  'date',
+  'datetime',
+  'json',
+  'uuid',
+  'enum',
+] as const;
+
+/** A column type of the neutral mapping. */
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+/** Options shared by every column-like decorator. */
+export interface ColumnOptions {
+  /** Column type. Required unless `emitDecoratorMetadata` + reflect-metadata can tell it. */
+  type?: ColumnType;
+  /** Maximum length of `string` columns. */
+  length?: number;
+  /** `NULL` allowed (default false). */
+  nullable?: boolean;
+  /** Unique constraint on this column. */
+  unique?: boolean;
+  /** Database default (a literal). */
+  default?: string | number | boolean | null;
+  /** Create an index on this column. */
+  index?: boolean;
+  /** Column name in the database (default: snake_case of the property). */
+  name?: string;
+  /** Precision of `decimal` columns. */
+  precision?: number;
+  /** Scale of `decimal` columns. */
+  scale?: number;
+  /** Allowed values of `enum` columns. */
+  enum?: readonly (string | number)[] | Record<string, string | number>;
+}
+
+/** Options of `@id`. */
+export interface IdOptions extends Omit<ColumnOptions, 'nullable' | 'unique' | 'index'> {
+  /** Database-generated (serial / auto_increment) key. Default: true for `integer`/`bigint` ids. */
+  autoincrement?: boolean;
+}
+
+/** How a relation loads. */
+export interface RelationOptions {
+  /** Load the related entity together with its owner (default false: lazy). */
+  eager?: boolean;
+  /** For `@manyToOne`: NULL allowed (default false). */
+  nullable?: boolean;
+  /** For `@manyToOne`: the foreign key column name. */
+  name?: string;
+  /** For `@manyToOne`: the inverse `@oneToMany` property on the target. */
+  inversedBy?: string;
+  /** For `@manyToOne`: what the database does when the referenced row is deleted. */
+  onDelete?: 'cascade' | 'set null' | 'restrict' | 'no action';
+}
+
+/** What a property is. */
+export type PropertyKind = 'id' | 'column' | 'version' | 'createdAt' | 'updatedAt' | 'manyToOne' | 'oneToMany';
+
+/** Metadata of one mapped property, as collected by the decorators. */
+export interface PropertyMetadata {
+  /** Property name on the class. */
+  name: string;
+  /** What the property is. */
+  kind: PropertyKind;
+  /** Column type (scalar properties). */
+  type?: ColumnType;
+  /** Column options as given. */
+  options: ColumnOptions & IdOptions & RelationOptions;
+  /** Target entity of a relation. */
+  target?: () => EntityClass;
+  /** For `@oneToMany`: the owning `@manyToOne` property on the target. */
+  mappedBy?: string;
+  /** Column name in the database (scalars and `@manyToOne` foreign keys); set when resolved. */
+  columnName?: string;
+}
+
+/** The complete, validated metadata of one entity. */
+export interface EntityMetadata<T = object> {
+  /** The entity class. */
+  readonly class: EntityClass<T>;
+  /** The class name. */
+  readonly name: string;
+  /** Table name. */
+  readonly tableName: string;
+  /** Mapped properties in declaration order. */
+  readonly properties: readonly PropertyMetadata[];
+  /** The `@id` property. */
+  readonly primaryKey: PropertyMetadata;
+  /** Property names a repository may query by (scalars and `@manyToOne`). */
+  readonly fieldNames: ReadonlySet<string>;
+}

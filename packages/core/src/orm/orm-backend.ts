@@ -1,0 +1,133 @@
+import type { Logger } from '../logger.js';
+import type { EntityClass, EntityMetadata } from '../mapping/metadata.js';
+
+/** Spring's isolation levels. `DEFAULT` (or leaving it out) uses the database's own default. */
+export type IsolationLevel = 'DEFAULT' | 'READ_UNCOMMITTED' | 'READ_COMMITTED' | 'REPEATABLE_READ' | 'SERIALIZABLE';
+
+/** What `Session.begin` is asked for. */
+export interface BeginOptions {
+  /** Isolation of the new transaction (top-level only). */
+  isolation?: IsolationLevel;
+  /** Start a read-only transaction (`SET TRANSACTION READ ONLY` where the database has it). */
+  readOnly?: boolean;
+  /** Seconds; the backend may set a statement timeout for the transaction where the database has one. */
+  timeout?: number;
+}
+
+/** Where-clause of the built-in finders: property name → value, combined with AND, bound as parameters. */
+export type FieldFilter = Readonly<Record<string, unknown>>;
+
+/** Paging and ordering of the built-in finders. */
+export interface FindOptions {
+  /** Rows to skip. */
+  offset?: number;
+  /** Rows to return at most. */
+  limit?: number;
+  /** Property name → direction. Defaults to the primary key ascending when paging. */
+  orderBy?: Readonly<Record<string, 'asc' | 'desc'>>;
+}
+
+/**
+ * One unit of work with the database (MikroORM: a forked EntityManager), plus the transaction
+ * primitives core's state machine drives. Core never runs two operations of one session at once
+ * in one transaction scope, but a session may be used by several awaits of one request.
+ */
+export interface Session {
+  /** The native unit of work (MikroORM: the forked `EntityManager`). */
+  readonly native: unknown;
+
+  /** Begins a top-level transaction on this session's connection. */
+  begin(options: BeginOptions): Promise<void>;
+  /** Flushes pending changes, then commits the top-level transaction. */
+  commit(): Promise<void>;
+  /** Rolls back the top-level transaction and discards unflushed changes. */
+  rollback(): Promise<void>;
+  /**
+   * Flushes pending changes (so a later rollback to it cannot lose the outer unit of work's
+   * writes), then creates a savepoint inside the current transaction.
+   */
+  savepoint(name: string): Promise<void>;
+  /** Releases a savepoint: its changes become part of the enclosing transaction. */
+  releaseSavepoint(name: string): Promise<void>;
+  /** Rolls back to a savepoint, and restores the unit of work to what it was when the savepoint was made. */
+  rollbackToSavepoint(name: string): Promise<void>;
+  /** Writes pending changes of the unit of work. */
+  flush(): Promise<void>;
+  /** Releases the connection and the unit of work. Rolls back a transaction still open. Idempotent. */
+  close(): Promise<void>;
+
+  /** Inserts new entities (or plain objects of the entity's fields) and returns the managed, keyed entities. */
+  insertAll<T extends object>(entity: EntityClass<T>, rows: readonly (T | Partial<T>)[]): Promise<T[]>;
+  /** Finds by primary key, `null` when absent. */
+  findById<T extends object>(entity: EntityClass<T>, id: unknown): Promise<T | null>;
+  /** Finds every row matching the filter. */
+  find<T extends object>(entity: EntityClass<T>, where: FieldFilter, options?: FindOptions): Promise<T[]>;
+  /** Finds the first row matching the filter (by primary key order), `null` when none. */
+  findOne<T extends object>(entity: EntityClass<T>, where: FieldFilter): Promise<T | null>;
+  /** Counts rows matching the filter. */
+  count<T extends object>(entity: EntityClass<T>, where?: FieldFilter): Promise<number>;
+  /** Merges a (possibly detached) entity's state into the unit of work and flushes; returns the managed entity. */
+  update<T extends object>(entity: EntityClass<T>, value: T): Promise<T>;
+  /** Deletes by primary key; true when a row was deleted. */
+  deleteById<T extends object>(entity: EntityClass<T>, id: unknown): Promise<boolean>;
+  /** Deletes an entity instance and flushes. */
+  remove<T extends object>(entity: EntityClass<T>, value: T): Promise<void>;
+}
+
+/** What a backend can do; core plans around the gaps instead of hanging on them. */
+export interface BackendCapabilities {
+  /**
+   * False when the database has one connection (SQLite): a second transaction cannot start while one
+   * is open, so `REQUIRES_NEW`/`NOT_SUPPORTED` inside a transaction fail fast instead of waiting forever.
+   */
+  readonly concurrentTransactions: boolean;
+  /** True when `savepoint`/`rollbackToSavepoint` are available (`NESTED`). */
+  readonly savepoints: boolean;
+  /** True when read-only work can be routed to read replicas. */
+  readonly readReplicas: boolean;
+}
+
+/** What `init` gets from core. */
+export interface BackendInit {
+  /** Validated metadata of the entities to map. */
+  entities: readonly EntityMetadata[];
+  /** The instance's logger. */
+  logger: Logger;
+}
+
+/** Options of `OrmBackend.openSession`. */
+export interface SessionOptions {
+  /** Work that only reads and runs outside a physical transaction may go to a read replica. */
+  readOnly?: boolean;
+}
+
+/**
+ * An ORM backend (MikroORM for `@kosha/orm-mikro`). Created by the plugin's factory, initialised by `createKosha`.
+ */
+export interface OrmBackend {
+  /** The plugin's package name, for messages. */
+  readonly name: string;
+  /** The database dialect: `sqlite`, `postgresql`, `mysql`, `mariadb`. */
+  readonly dialect: string;
+  /** What this backend can do. Valid after `init`. */
+  readonly capabilities: BackendCapabilities;
+  /** Connects and maps the entities. */
+  init(init: BackendInit): Promise<void>;
+  /** Opens a new session (unit of work). Cheap: connections are taken lazily. */
+  openSession(options?: SessionOptions): Session;
+  /** Creates the tables of the mapped entities. */
+  createSchema(): Promise<void>;
+  /** Brings the tables in line with the mapping (adds what is missing). */
+  updateSchema(): Promise<void>;
+  /** Drops the tables of the mapped entities. */
+  dropSchema(): Promise<void>;
+  /** Drains the pool and closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Module augmentation point: `@kosha/orm-mikro` adds `em: EntityManager` so `DbRepo#em` is typed. */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by backends
+export interface NativeSessionTypes {}
+
+/** The native session type (`EntityManager`) once a backend has augmented {@link NativeSessionTypes}. */
+export type NativeSession = NativeSessionTypes extends { em: infer E } ? E : unknown;

@@ -1,0 +1,27 @@
+import { contextStore } from './frames.js';
+
+function register(kind: 'afterCommit' | 'afterRollback', fn: () => unknown): Promise<void> | undefined {
+  const scope = contextStore.get()?.scope;
+  if (scope && !scope.tx.completed) {
+    scope.hooks[kind].push(fn);
+    return undefined;
+  }
+  return Promise.resolve().then(fn).then(() => undefined);
+}
+
+/**
+ * Runs `fn` after the current transaction commits; dropped if it rolls back (or if the `NESTED`
+ * scope it was registered in rolls back to its savepoint). Outside a transaction, runs at once.
+ *
+ * ```ts
+ * afterCommit(() => mailer.send(welcome));
+ * ```
+ */
+export function afterCommit(fn: () => unknown): Promise<void> | undefined {
+  return register('afterCommit', fn);
+}
+
+/** Runs `fn` after the current transaction (or `NESTED` scope) rolls back. Outside a transaction, runs at once. */
+export function afterRollback(fn: () => unknown): Promise<void> | undefined {
+  return register('afterRollback', fn);
+}

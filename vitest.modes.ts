@@ -1,0 +1,33 @@
+import swc from 'unplugin-swc';
+import type { TestProjectInlineConfiguration } from 'vitest/config';
+
+/**
+ * The vitest projects of one package: every test with legacy decorators (experimentalDecorators,
+ * lowered by Vite's oxc), and the tests under `test/modes/` a second time with TC39 standard
+ * decorators (lowered by swc: oxc does not lower them).
+ */
+export function decoratorModeProjects(
+  name: string,
+  extra: { exclude?: string[]; testTimeout?: number; setupFiles?: string[] } = {},
+): TestProjectInlineConfiguration[] {
+  const common = { testTimeout: extra.testTimeout ?? 20_000, setupFiles: extra.setupFiles ?? [], exclude: extra.exclude ?? [] };
+  return [
+    {
+      oxc: { decorator: { legacy: true } },
+      test: { ...common, name: `${name} (legacy decorators)`, include: ['test/**/*.test.ts'] },
+    },
+    {
+      oxc: false,
+      plugins: [
+        swc.vite({
+          jsc: {
+            target: 'es2022',
+            parser: { syntax: 'typescript', decorators: true },
+            transform: { decoratorVersion: '2022-03', useDefineForClassFields: true },
+          },
+        }),
+      ],
+      test: { ...common, name: `${name} (TC39 decorators)`, include: ['test/modes/**/*.test.ts'] },
+    },
+  ];
+}
