@@ -10,7 +10,11 @@ export function decoratorModeProjects(
   name: string,
   extra: { exclude?: string[]; testTimeout?: number; setupFiles?: string[] } = {},
 ): TestProjectInlineConfiguration[] {
-  const common = { testTimeout: extra.testTimeout ?? 20_000, setupFiles: extra.setupFiles ?? [], exclude: extra.exclude ?? [] };
+  const common = {
+    testTimeout: extra.testTimeout ?? 20_000,
+    setupFiles: extra.setupFiles ?? [],
+    exclude: extra.exclude ?? [],
+  };
   return [
     {
       oxc: { decorator: { legacy: true } },

@@ -17,7 +17,12 @@
 export type { CacheProvider } from './cache/cache-provider.js';
 export { type MemoryCacheOptions, memoryCache } from './cache/memory-cache.js';
 export type { CacheConfig, DatabaseConfig, KoshaConfig, PoolConfig } from './config/config.js';
-export { DEFAULT_CACHE_URL, DEFAULT_DATABASE_URL, type LoadConfigOptions, loadConfig } from './config/load-config.js';
+export {
+  DEFAULT_CACHE_URL,
+  DEFAULT_DATABASE_URL,
+  type LoadConfigOptions,
+  loadConfig,
+} from './config/load-config.js';
 export { AsyncContextStore, type ContextStore } from './context/context-store.js';
 export {
   CacheError,
@@ -50,7 +55,13 @@ export {
   updatedAt,
   version,
 } from './mapping/decorators.js';
-export { isEntity, metadataOf, registeredEntities, snakeCase } from './mapping/entity-registry.js';
+export {
+  isEntity,
+  metadataOf,
+  registeredEntities,
+  resolveEntities,
+  snakeCase,
+} from './mapping/entity-registry.js';
 export type {
   ColumnOptions,
   ColumnType,
@@ -71,6 +82,7 @@ export type {
   NativeSession,
   NativeSessionTypes,
   OrmBackend,
+  PoolStats,
   Session,
   SessionOptions,
 } from './orm/orm-backend.js';

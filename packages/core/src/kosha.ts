@@ -96,7 +96,10 @@ export class Kosha implements TransactionHost {
 
   /** Runs `fn` with this instance bound to the async context: decorators inside use it instead of the default. */
   run<T>(fn: () => T): T {
-    return contextStore.run({ host: this, unit: undefined, scope: undefined, parent: contextStore.get() }, fn);
+    return contextStore.run(
+      { host: this, unit: undefined, scope: undefined, parent: contextStore.get() },
+      fn,
+    );
   }
 
   /**
@@ -122,7 +125,10 @@ export class Kosha implements TransactionHost {
   }
 }
 
-async function resolveCache(option: KoshaOptions['cache'], logger: Logger): Promise<[CacheProvider | undefined, CacheSettings]> {
+async function resolveCache(
+  option: KoshaOptions['cache'],
+  logger: Logger,
+): Promise<[CacheProvider | undefined, CacheSettings]> {
   if (option === false) return [undefined, { enabled: false, defaultTtl: 3600 }];
   if (option === undefined) return [memoryCache(), { enabled: true, defaultTtl: 3600 }];
   if (isProvider(option)) {
@@ -152,7 +158,9 @@ async function resolveCache(option: KoshaOptions['cache'], logger: Logger): Prom
 export async function createKosha(options: KoshaOptions | KoshaConfig): Promise<Kosha> {
   const opts = options as KoshaOptions;
   if (!opts || typeof opts !== 'object' || !opts.orm) {
-    throw new ConfigError('createKosha needs `orm`: a backend such as mikroOrm({ url }) or a database config { url }.');
+    throw new ConfigError(
+      'createKosha needs `orm`: a backend such as mikroOrm({ url }) or a database config { url }.',
+    );
   }
   const logger = opts.logger ?? consoleLogger(opts.logLevel ?? 'warn');
   const entities = resolveEntities(opts.entities ?? registeredEntities());
@@ -163,9 +171,12 @@ export async function createKosha(options: KoshaOptions | KoshaConfig): Promise<
   } catch (error) {
     await cache?.close().catch(() => {});
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`The ${orm.name} backend could not start: ${redactSecrets((error as Error)?.message ?? String(error))}`, {
-      cause: error,
-    });
+    throw new ConfigError(
+      `The ${orm.name} backend could not start: ${redactSecrets((error as Error)?.message ?? String(error))}`,
+      {
+        cause: error,
+      },
+    );
   }
   const kosha = new Kosha({ orm, cache, cacheSettings, logger, entities });
   if (opts.setDefault !== false) defaultInstance = kosha;

@@ -20,7 +20,9 @@ export type LogLevel = (typeof LEVELS)[number];
 export function consoleLogger(level: LogLevel = 'warn'): Logger {
   const min = LEVELS.indexOf(level);
   const at = (l: LogLevel, sink: (...a: unknown[]) => void) =>
-    LEVELS.indexOf(l) >= min ? (message: string, ...rest: unknown[]) => sink(`[kosha] ${message}`, ...rest) : () => {};
+    LEVELS.indexOf(l) >= min
+      ? (message: string, ...rest: unknown[]) => sink(`[kosha] ${message}`, ...rest)
+      : () => {};
   return {
     debug: at('debug', console.debug),
     info: at('info', console.info),
@@ -31,7 +33,7 @@ export function consoleLogger(level: LogLevel = 'warn'): Logger {
 
 /** Replaces the password (and any token in the user part) of a URL with `***`. Never throws. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/?#]*)@/i, (_m, scheme: string, userinfo: string) => {
+  return url.replace(/^([a-z][a-z0-9+.-]*:(?:\/\/)?)([^@/?#]*)@/i, (_m, scheme: string, userinfo: string) => {
     const colon = userinfo.indexOf(':');
     return colon === -1 ? `${scheme}***@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
   });

@@ -83,7 +83,9 @@ async function resolvePlugin<P>(
   if (!scheme) {
     throw new ConfigError(
       `${key} is not a URL: "${redactUrl(url)}". Write it as scheme://…, e.g. ` +
-        (kind === 'database' ? 'postgresql://user:pass@localhost:5432/app or sqlite::memory:.' : 'redis://localhost:6379/0 or memory:.'),
+        (kind === 'database'
+          ? 'postgresql://user:pass@localhost:5432/app or sqlite::memory:.'
+          : 'redis://localhost:6379/0 or memory:.'),
     );
   }
   let plugin = plugins.get(scheme);

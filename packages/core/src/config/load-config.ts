@@ -24,15 +24,25 @@ const bool = (v: Source) => {
 };
 
 const wholeNumber = (min: number) => (v: Source) => {
-  const r = z.coerce.number().int().min(min).max(1_000_000).safeParse(v.value.trim() === '' ? Number.NaN : v.value);
-  if (!r.success) throw new ConfigError(`${v.from} must be a whole number ≥ ${min}, got ${JSON.stringify(v.value)}.`);
+  const r = z.coerce
+    .number()
+    .int()
+    .min(min)
+    .max(1_000_000)
+    .safeParse(v.value.trim() === '' ? Number.NaN : v.value);
+  if (!r.success)
+    throw new ConfigError(`${v.from} must be a whole number ≥ ${min}, got ${JSON.stringify(v.value)}.`);
   return r.data;
 };
 
 const url = (kind: 'database' | 'cache') => (v: Source) => {
   const s = v.value.trim();
-  if (!urlScheme(s)) {
-    const example = kind === 'database' ? 'postgresql://user:pass@localhost:5432/app or sqlite::memory:' : 'redis://localhost:6379/0 or memory:';
+  // `user:pass@host` parses as scheme "user": a URL with credentials must have its `//`.
+  if (!urlScheme(s) || (s.includes('@') && !/^[a-z][a-z0-9+.-]*:\/\//i.test(s))) {
+    const example =
+      kind === 'database'
+        ? 'postgresql://user:pass@localhost:5432/app or sqlite::memory:'
+        : 'redis://localhost:6379/0 or memory:';
     throw new ConfigError(`${v.from} is not a URL: "${redactUrl(s)}". Write it as e.g. ${example}.`);
   }
   return s;
@@ -67,7 +77,9 @@ const KEYS = {
       (v: Source) => {
         const s = v.value.trim().toLowerCase();
         if (!['debug', 'info', 'warn', 'error'].includes(s)) {
-          throw new ConfigError(`${v.from} must be one of debug, info, warn, error, got ${JSON.stringify(v.value)}.`);
+          throw new ConfigError(
+            `${v.from} must be one of debug, info, warn, error, got ${JSON.stringify(v.value)}.`,
+          );
         }
         return s as 'debug' | 'info' | 'warn' | 'error';
       },
@@ -85,9 +97,12 @@ async function readIniFile(file: string): Promise<Record<string, unknown>> {
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new ConfigError(`Config file ${file} could not be read: ${(cause as Error).message}. Check the path.`, {
-      cause,
-    });
+    throw new ConfigError(
+      `Config file ${file} could not be read: ${(cause as Error).message}. Check the path.`,
+      {
+        cause,
+      },
+    );
   }
   return parseIni(text) as Record<string, unknown>;
 }
@@ -119,7 +134,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Kosha
     for (const [key, raw] of Object.entries(body as Record<string, unknown>)) {
       const spec = known[key] as readonly [readonly string[], (v: Source) => unknown] | undefined;
       if (!spec) {
-        throw new ConfigError(`${file}: unknown key "${key}" in [${section}]. Known keys: ${Object.keys(known).join(', ')}.`);
+        throw new ConfigError(
+          `${file}: unknown key "${key}" in [${section}]. Known keys: ${Object.keys(known).join(', ')}.`,
+        );
       }
       values[section]![key] = spec[1]({ value: String(raw), from: `[${section}] ${key} in ${file}` });
     }
@@ -127,7 +144,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Kosha
   for (const [section, keys] of Object.entries(KEYS)) {
     for (const [key, [envNames, parse]] of Object.entries(keys)) {
       const name = (envNames as readonly string[]).find((n: string) => env[n] !== undefined && env[n] !== '');
-      if (name) values[section]![key] = (parse as (v: Source) => unknown)({ value: env[name]!, from: `env ${name}` });
+      if (name)
+        values[section]![key] = (parse as (v: Source) => unknown)({ value: env[name]!, from: `env ${name}` });
     }
   }
 
@@ -139,7 +157,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Kosha
     echo?: boolean;
     replicas?: string[];
   };
-  const cache = values.cache as { url?: string; enabled?: boolean; default_ttl?: number; key_prefix?: string };
+  const cache = values.cache as {
+    url?: string;
+    enabled?: boolean;
+    default_ttl?: number;
+    key_prefix?: string;
+  };
   const poolSize = db.pool_size ?? 5;
   const config: KoshaConfig = {
     orm: {

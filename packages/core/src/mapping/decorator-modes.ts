@@ -16,7 +16,12 @@ export interface StandardContext {
 
 /** True when a decorator was called in TC39 standard mode. */
 export function isStandardContext(value: unknown): value is StandardContext {
-  return typeof value === 'object' && value !== null && 'kind' in value && typeof (value as StandardContext).kind === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'kind' in value &&
+    typeof (value as StandardContext).kind === 'string'
+  );
 }
 
 /** The `Symbol.metadata` key, polyfilled. */
@@ -27,7 +32,6 @@ export function standardMetadataOf(cls: object): Record<PropertyKey, unknown> | 
   return (cls as Record<symbol, Record<PropertyKey, unknown> | undefined>)[METADATA] ?? undefined;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: decorators are called with anything
 export type AnyFunction = (...args: any[]) => any;
 
 /**

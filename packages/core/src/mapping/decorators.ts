@@ -9,11 +9,22 @@ import type {
   RelationOptions,
 } from './metadata.js';
 
-type PropertyDecorator = (target: unknown, keyOrContext: unknown) => void;
+type PropertyDecorator = (target: unknown, keyOrContext: unknown, descriptor?: unknown) => void;
 /** A decorator usable bare (`@id`) or called (`@id({ … })`). */
 export type BareOrCalled<O> = PropertyDecorator & ((options?: O) => PropertyDecorator);
 
-function record(target: unknown, keyOrContext: unknown, prop: Omit<PropertyMetadata, 'name'>): void {
+function record(
+  target: unknown,
+  keyOrContext: unknown,
+  prop: Omit<PropertyMetadata, 'name'>,
+  descriptor?: unknown,
+): void {
+  if (descriptor !== undefined) {
+    // Legacy mode hands methods and accessors a descriptor; mapped properties are plain fields.
+    throw new TypeError(
+      `@${prop.kind} goes on a property, not on the method or accessor ${String(keyOrContext)}.`,
+    );
+  }
   if (isStandardContext(keyOrContext)) {
     if (keyOrContext.kind !== 'field' && keyOrContext.kind !== 'accessor') {
       throw new TypeError(`@${prop.kind} goes on a property, not on a ${keyOrContext.kind}.`);
@@ -26,15 +37,18 @@ function record(target: unknown, keyOrContext: unknown, prop: Omit<PropertyMetad
 
 function isDecoratorCall(args: unknown[]): boolean {
   // A decorator application is (prototype, key) in legacy mode or (undefined, context) in TC39 mode.
-  return args.length >= 2 && (isStandardContext(args[1]) || typeof args[1] === 'string' || typeof args[1] === 'symbol');
+  return (
+    args.length >= 2 &&
+    (isStandardContext(args[1]) || typeof args[1] === 'string' || typeof args[1] === 'symbol')
+  );
 }
 
 function scalar<O extends ColumnOptions>(kind: PropertyKind): BareOrCalled<O> {
   return ((...args: unknown[]) => {
-    if (isDecoratorCall(args)) return record(args[0], args[1], { kind, options: {} });
+    if (isDecoratorCall(args)) return record(args[0], args[1], { kind, options: {} }, args[2]);
     const options = (args[0] ?? {}) as O;
-    return (target: unknown, keyOrContext: unknown) =>
-      record(target, keyOrContext, { kind, type: options.type, options: { ...options } });
+    return (target: unknown, keyOrContext: unknown, descriptor?: unknown) =>
+      record(target, keyOrContext, { kind, type: options.type, options: { ...options } }, descriptor);
   }) as BareOrCalled<O>;
 }
 
@@ -84,7 +98,8 @@ export const updatedAt: BareOrCalled<ColumnOptions> = scalar<ColumnOptions>('upd
  * ```
  */
 export function manyToOne(target: () => EntityClass, options: RelationOptions = {}): PropertyDecorator {
-  return (t: unknown, k: unknown) => record(t, k, { kind: 'manyToOne', target, options: { ...options } });
+  return (t: unknown, k: unknown, d?: unknown) =>
+    record(t, k, { kind: 'manyToOne', target, options: { ...options } }, d);
 }
 
 /**
@@ -99,7 +114,8 @@ export function oneToMany(
   mappedBy: string,
   options: Pick<RelationOptions, 'eager'> = {},
 ): PropertyDecorator {
-  return (t: unknown, k: unknown) => record(t, k, { kind: 'oneToMany', target, mappedBy, options: { ...options } });
+  return (t: unknown, k: unknown, d?: unknown) =>
+    record(t, k, { kind: 'oneToMany', target, mappedBy, options: { ...options } }, d);
 }
 
 export type { StandardContext };

@@ -31,7 +31,10 @@ export function addLegacyProperty(prototype: object, prop: PropertyMetadata): vo
 }
 
 /** Records a property in TC39 mode (on the class's `Symbol.metadata` object). */
-export function addStandardProperty(metadata: Record<PropertyKey, unknown> | undefined, prop: PropertyMetadata): void {
+export function addStandardProperty(
+  metadata: Record<PropertyKey, unknown> | undefined,
+  prop: PropertyMetadata,
+): void {
   if (!metadata) {
     throw new MappingError(
       `@${prop.kind} on ${prop.name}: the class has no decorator metadata object. ` +
@@ -85,11 +88,14 @@ export function snakeCase(name: string): string {
 
 function collectProperties(cls: EntityClass): PropertyMetadata[] {
   const chain: object[] = [];
-  for (let c: object | null = cls; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) chain.unshift(c);
+  for (let c: object | null = cls; c && c !== Function.prototype; c = Object.getPrototypeOf(c))
+    chain.unshift(c);
   const out: PropertyMetadata[] = [];
   for (const c of chain) {
     for (const p of legacyProps.get(c) ?? []) upsert(out, p);
-    const md = Object.hasOwn(c, METADATA) ? (c as Record<symbol, Record<PropertyKey, unknown>>)[METADATA] : undefined;
+    const md = Object.hasOwn(c, METADATA)
+      ? (c as Record<symbol, Record<PropertyKey, unknown>>)[METADATA]
+      : undefined;
     if (md && Object.hasOwn(md, PROPS)) for (const p of md[PROPS] as PropertyMetadata[]) upsert(out, p);
   }
   return out;
@@ -126,7 +132,9 @@ export function resolveEntities(classes: readonly EntityClass[]): EntityMetadata
   const tables = new Map<string, string>();
   for (const cls of classes) {
     if (!isEntity(cls)) {
-      problems.push(`${(cls as { name?: string })?.name ?? String(cls)} is not an entity: decorate it with @entity.`);
+      problems.push(
+        `${(cls as { name?: string })?.name ?? String(cls)} is not an entity: decorate it with @entity.`,
+      );
       continue;
     }
     const cached = resolved.get(cls);
@@ -138,7 +146,9 @@ export function resolveEntities(classes: readonly EntityClass[]): EntityMetadata
     const ids = props.filter((p) => p.kind === 'id');
     if (ids.length === 0) problems.push(`${cls.name} has no @id property: mark its primary key with @id().`);
     if (ids.length > 1) {
-      problems.push(`${cls.name} has ${ids.length} @id properties (${ids.map((p) => p.name).join(', ')}): use one.`);
+      problems.push(
+        `${cls.name} has ${ids.length} @id properties (${ids.map((p) => p.name).join(', ')}): use one.`,
+      );
     }
     for (const p of props) {
       if (p.kind === 'manyToOne') p.columnName = p.options.name ?? `${snakeCase(p.name)}_id`;
@@ -146,7 +156,9 @@ export function resolveEntities(classes: readonly EntityClass[]): EntityMetadata
       p.columnName = p.options.name ?? snakeCase(p.name);
       p.type ??= p.options.type ?? DEFAULT_TYPES[p.kind] ?? designType(cls, p.name);
       if (!p.type) {
-        problems.push(`${cls.name}.${p.name} has no column type: give @column({ type: … }) one of ${COLUMN_TYPES.join(', ')}.`);
+        problems.push(
+          `${cls.name}.${p.name} has no column type: give @column({ type: … }) one of ${COLUMN_TYPES.join(', ')}.`,
+        );
       } else if (!COLUMN_TYPES.includes(p.type)) {
         problems.push(
           `${cls.name}.${p.name} has unknown column type ${JSON.stringify(p.type)}: use one of ${COLUMN_TYPES.join(', ')}.`,
@@ -158,7 +170,10 @@ export function resolveEntities(classes: readonly EntityClass[]): EntityMetadata
     }
     const tableName = marks.get(cls)?.table ?? snakeCase(cls.name);
     const other = tables.get(tableName);
-    if (other) problems.push(`${other} and ${cls.name} are both mapped to table "${tableName}": give one a different @table.`);
+    if (other)
+      problems.push(
+        `${other} and ${cls.name} are both mapped to table "${tableName}": give one a different @table.`,
+      );
     tables.set(tableName, cls.name);
     if (ids.length !== 1) continue;
     const fieldNames = new Set(props.filter((p) => p.kind !== 'oneToMany').map((p) => p.name));

@@ -1,5 +1,4 @@
 /** A class that can be constructed with no arguments: an entity class. */
-// biome-ignore lint/suspicious/noExplicitAny: entity constructors take anything
 export type EntityClass<T = object> = abstract new (...args: any[]) => T;
 
 /** Column types of the neutral mapping. */
@@ -66,7 +65,14 @@ export interface RelationOptions {
 }
 
 /** What a property is. */
-export type PropertyKind = 'id' | 'column' | 'version' | 'createdAt' | 'updatedAt' | 'manyToOne' | 'oneToMany';
+export type PropertyKind =
+  | 'id'
+  | 'column'
+  | 'version'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'manyToOne'
+  | 'oneToMany';
 
 /** Metadata of one mapped property, as collected by the decorators. */
 export interface PropertyMetadata {

@@ -2,7 +2,12 @@ import type { Logger } from '../logger.js';
 import type { EntityClass, EntityMetadata } from '../mapping/metadata.js';
 
 /** Spring's isolation levels. `DEFAULT` (or leaving it out) uses the database's own default. */
-export type IsolationLevel = 'DEFAULT' | 'READ_UNCOMMITTED' | 'READ_COMMITTED' | 'REPEATABLE_READ' | 'SERIALIZABLE';
+export type IsolationLevel =
+  | 'DEFAULT'
+  | 'READ_UNCOMMITTED'
+  | 'READ_COMMITTED'
+  | 'REPEATABLE_READ'
+  | 'SERIALIZABLE';
 
 /** What `Session.begin` is asked for. */
 export interface BeginOptions {
@@ -123,6 +128,18 @@ export interface OrmBackend {
   dropSchema(): Promise<void>;
   /** Drains the pool and closes every connection. */
   close(): Promise<void>;
+  /** Connection pool figures, where the driver has a pool (for leak checks in tests and metrics). */
+  poolStats?(): PoolStats;
+}
+
+/** Connection pool figures. */
+export interface PoolStats {
+  /** Connections open. */
+  readonly total: number;
+  /** Open connections not in use. */
+  readonly idle: number;
+  /** Requests waiting for a connection. */
+  readonly waiting: number;
 }
 
 /** Module augmentation point: `@kosha/orm-mikro` adds `em: EntityManager` so `DbRepo#em` is typed. */

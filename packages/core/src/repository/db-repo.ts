@@ -10,7 +10,10 @@ import { defineTransaction } from '../transaction/transaction-options.js';
 import { bindKosha, koshaFor } from '../transaction/transactional.js';
 
 /** The data (non-function) property names of an entity type. */
-export type FieldsOf<T> = { [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? never : K }[keyof T] & string;
+export type FieldsOf<T> = {
+  [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? never : K;
+}[keyof T] &
+  string;
 
 const READ = defineTransaction({ readOnly: true });
 const WRITE = defineTransaction({});
@@ -36,7 +39,9 @@ export abstract class DbRepo<T extends object> {
   /** `kosha`: bind this repository to one instance (multi-database); default: the context's or the process default. */
   constructor(entity: EntityClass<T>, kosha?: Kosha | (() => Kosha)) {
     if (typeof entity !== 'function') {
-      throw new InvalidArgumentError(`${new.target.name}: super(entity) needs the entity class, got ${String(entity)}.`);
+      throw new InvalidArgumentError(
+        `${new.target.name}: super(entity) needs the entity class, got ${String(entity)}.`,
+      );
     }
     this.entity = entity;
     if (kosha) bindKosha(this, kosha);
@@ -84,14 +89,18 @@ export abstract class DbRepo<T extends object> {
 
   #checkId(id: unknown, what: string): void {
     if (id === null || id === undefined || (typeof id === 'number' && !Number.isFinite(id))) {
-      throw new InvalidArgumentError(`${this.metadata.name}.${what}: the id must be a value, got ${String(id)}.`);
+      throw new InvalidArgumentError(
+        `${this.metadata.name}.${what}: the id must be a value, got ${String(id)}.`,
+      );
     }
   }
 
   /** Inserts entities (instances or plain objects of their fields) and returns them managed, with their ids. */
   insertAll(entities: readonly (T | Partial<T>)[]): Promise<T[]> {
     if (!Array.isArray(entities)) {
-      return Promise.reject(new InvalidArgumentError(`${this.metadata.name}.insertAll takes an array of entities.`));
+      return Promise.reject(
+        new InvalidArgumentError(`${this.metadata.name}.insertAll takes an array of entities.`),
+      );
     }
     if (entities.length === 0) return Promise.resolve([]);
     return this.#run(true, 'insertAll', (s) => s.insertAll(this.entity, entities));
@@ -110,11 +119,17 @@ export abstract class DbRepo<T extends object> {
       ['limit', limit],
     ] as const) {
       if (!Number.isInteger(v) || v < 0) {
-        return Promise.reject(new InvalidArgumentError(`${this.metadata.name}.getAll: ${k} must be a whole number ≥ 0, got ${v}.`));
+        return Promise.reject(
+          new InvalidArgumentError(
+            `${this.metadata.name}.getAll: ${k} must be a whole number ≥ 0, got ${v}.`,
+          ),
+        );
       }
     }
     const pk = this.metadata.primaryKey.name;
-    return this.#run(false, 'getAll', (s) => s.find(this.entity, {}, { offset: skip, limit, orderBy: { [pk]: 'asc' } }));
+    return this.#run(false, 'getAll', (s) =>
+      s.find(this.entity, {}, { offset: skip, limit, orderBy: { [pk]: 'asc' } }),
+    );
   }
 
   /** Merges the entity's state into the session and flushes; returns the managed entity. */
@@ -169,6 +184,8 @@ export abstract class DbRepo<T extends object> {
       return Promise.reject(error);
     }
     const pk = this.metadata.primaryKey.name;
-    return this.#run(false, 'findAllByField', (s) => s.find(this.entity, { [field]: value }, { orderBy: { [pk]: 'asc' } }));
+    return this.#run(false, 'findAllByField', (s) =>
+      s.find(this.entity, { [field]: value }, { orderBy: { [pk]: 'asc' } }),
+    );
   }
 }

@@ -11,9 +11,12 @@ const repositories = new Set<Function>();
  * class UserRepo extends DbRepo<User> { constructor() { super(User); } }
  * ```
  */
-// biome-ignore lint/suspicious/noExplicitAny: class decorator over any constructor
-export function repository<C extends abstract new (...args: any[]) => DbRepo<any>>(cls: C, context?: unknown): C | undefined {
-  if (isStandardContext(context) && context.kind !== 'class') throw new TypeError('@repository goes on a class.');
+export function repository<C extends abstract new (...args: any[]) => DbRepo<any>>(
+  cls: C,
+  context?: unknown,
+): C | undefined {
+  if (isStandardContext(context) && context.kind !== 'class')
+    throw new TypeError('@repository goes on a class.');
   if (typeof cls !== 'function' || !(cls.prototype instanceof DbRepo)) {
     throw new TypeError(`@repository: ${(cls as Function)?.name ?? String(cls)} must extend DbRepo<Entity>.`);
   }

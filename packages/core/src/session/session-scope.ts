@@ -1,4 +1,5 @@
 import { IllegalTransactionStateError } from '../errors.js';
+import type { IsolationLevel } from '../orm/orm-backend.js';
 import {
   contextStore,
   type Frame,
@@ -7,7 +8,6 @@ import {
   type UnitOfWork,
 } from '../transaction/frames.js';
 import { commitScope, rollbackScope } from '../transaction/transaction-manager.js';
-import type { IsolationLevel } from '../orm/orm-backend.js';
 
 /** Options of `kosha.openSession`. */
 export interface SessionScopeOptions {
@@ -37,7 +37,10 @@ export interface SessionScope {
 }
 
 /** @internal */
-export async function openSessionScope(host: TransactionHost, options: SessionScopeOptions = {}): Promise<SessionScope> {
+export async function openSessionScope(
+  host: TransactionHost,
+  options: SessionScopeOptions = {},
+): Promise<SessionScope> {
   const wantsTx = options.transaction ?? true;
   const unit: UnitOfWork = { session: host.orm.openSession(), closed: false };
   const scope: TransactionScope | undefined = wantsTx
@@ -51,7 +54,9 @@ export async function openSessionScope(host: TransactionHost, options: SessionSc
   const frame: Frame = { host, unit, scope, parent: contextStore.get() };
   if (scope) {
     try {
-      await unit.session.begin({ isolation: options.isolation === 'DEFAULT' ? undefined : options.isolation });
+      await unit.session.begin({
+        isolation: options.isolation === 'DEFAULT' ? undefined : options.isolation,
+      });
     } catch (error) {
       unit.closed = true;
       await unit.session.close().catch(() => {});

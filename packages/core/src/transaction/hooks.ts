@@ -6,7 +6,9 @@ function register(kind: 'afterCommit' | 'afterRollback', fn: () => unknown): Pro
     scope.hooks[kind].push(fn);
     return undefined;
   }
-  return Promise.resolve().then(fn).then(() => undefined);
+  return Promise.resolve()
+    .then(fn)
+    .then(() => undefined);
 }
 
 /**

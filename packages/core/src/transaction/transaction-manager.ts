@@ -68,7 +68,12 @@ export function executeTransactional<T>(
   }
 }
 
-function assertSecondConnection(host: TransactionHost, scope: TransactionScope, mode: string, label?: string) {
+function assertSecondConnection(
+  host: TransactionHost,
+  scope: TransactionScope,
+  mode: string,
+  label?: string,
+) {
   if (host.orm.capabilities.concurrentTransactions || scope.tx.virtual) return;
   throw new IllegalTransactionStateError(
     `${label ?? 'This code'} asks for ${mode} inside a transaction, which needs a second database connection, ` +
@@ -86,7 +91,11 @@ function checkDeadline(tx: Transaction): void {
   }
 }
 
-async function join<T>(scope: TransactionScope, def: TransactionDefinition, fn: () => Promise<T>): Promise<T> {
+async function join<T>(
+  scope: TransactionScope,
+  def: TransactionDefinition,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     checkDeadline(scope.tx);
     return await fn();
@@ -140,7 +149,8 @@ async function begin<T>(
   };
   const scope: TransactionScope = { tx, hooks: newHooks(), rollbackOnly: false };
   try {
-    if (!virtual) await unit.session.begin({ isolation: def.isolation, readOnly: def.readOnly, timeout: def.timeout });
+    if (!virtual)
+      await unit.session.begin({ isolation: def.isolation, readOnly: def.readOnly, timeout: def.timeout });
     let result: T;
     try {
       result = await contextStore.run({ host, unit, scope, parent: contextStore.get() }, fn);
@@ -185,7 +195,11 @@ export async function commitScope(host: TransactionHost, scope: TransactionScope
 }
 
 /** Rolls back the outermost scope of a transaction and runs its afterRollback hooks. */
-export async function rollbackScope(host: TransactionHost, scope: TransactionScope, afterFailedCommit = false) {
+export async function rollbackScope(
+  host: TransactionHost,
+  scope: TransactionScope,
+  afterFailedCommit = false,
+) {
   const { tx } = scope;
   if (!tx.virtual) {
     try {
@@ -199,7 +213,12 @@ export async function rollbackScope(host: TransactionHost, scope: TransactionSco
   await runHooks(host, scope.hooks.afterRollback, 'afterRollback');
 }
 
-async function completeAfterError(host: TransactionHost, scope: TransactionScope, def: TransactionDefinition, error: unknown) {
+async function completeAfterError(
+  host: TransactionHost,
+  scope: TransactionScope,
+  def: TransactionDefinition,
+  error: unknown,
+) {
   if (!scope.rollbackOnly && !rollsBackOn(def, error)) {
     // noRollbackFor: commit what was done; the caller's error is rethrown by the caller.
     await commitScope(host, scope);
@@ -208,7 +227,11 @@ async function completeAfterError(host: TransactionHost, scope: TransactionScope
   await rollbackScope(host, scope);
 }
 
-async function withoutTransaction<T>(host: TransactionHost, frame: Frame | undefined, fn: () => Promise<T>): Promise<T> {
+async function withoutTransaction<T>(
+  host: TransactionHost,
+  frame: Frame | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
   const reuse = frame?.unit;
   const unit = reuse ?? openUnit(host, false);
   try {
@@ -240,7 +263,9 @@ async function nested<T>(
     }
   }
   if (!host.orm.capabilities.savepoints) {
-    throw new IllegalTransactionStateError(`NESTED needs savepoints, which ${host.orm.dialect} does not offer here.`);
+    throw new IllegalTransactionStateError(
+      `NESTED needs savepoints, which ${host.orm.dialect} does not offer here.`,
+    );
   }
   const name = `kosha_sp_${++tx.savepoints}`;
   await tx.unit.session.savepoint(name);

@@ -31,7 +31,6 @@ const ISOLATIONS: readonly IsolationLevel[] = [
 ];
 
 /** An error class, or a predicate over the thrown value. */
-// biome-ignore lint/suspicious/noExplicitAny: error constructors take anything
 export type ErrorMatcher = (abstract new (...args: any[]) => unknown) | ((error: unknown) => boolean);
 
 /** Options of `@transactional` and `kosha.transaction`. */
@@ -67,20 +66,31 @@ export interface TransactionDefinition {
 const KNOWN = new Set(['propagation', 'isolation', 'readOnly', 'timeout', 'rollbackFor', 'noRollbackFor']);
 
 /** Validates transaction options, failing with a `ConfigError` that names the bad option. */
-export function defineTransaction(options: TransactionOptions = {}, where = '@transactional'): TransactionDefinition {
-  if (typeof options !== 'object' || options === null) throw new ConfigError(`${where}: options must be an object.`);
+export function defineTransaction(
+  options: TransactionOptions = {},
+  where = '@transactional',
+): TransactionDefinition {
+  if (typeof options !== 'object' || options === null)
+    throw new ConfigError(`${where}: options must be an object.`);
   for (const k of Object.keys(options)) {
-    if (!KNOWN.has(k)) throw new ConfigError(`${where}: unknown option "${k}". Known options: ${[...KNOWN].join(', ')}.`);
+    if (!KNOWN.has(k))
+      throw new ConfigError(`${where}: unknown option "${k}". Known options: ${[...KNOWN].join(', ')}.`);
   }
   const propagation = options.propagation ?? 'REQUIRED';
   if (!PROPAGATIONS.includes(propagation)) {
-    throw new ConfigError(`${where}: unknown propagation ${JSON.stringify(propagation)}. Use one of ${PROPAGATIONS.join(', ')}.`);
+    throw new ConfigError(
+      `${where}: unknown propagation ${JSON.stringify(propagation)}. Use one of ${PROPAGATIONS.join(', ')}.`,
+    );
   }
   if (options.isolation !== undefined && !ISOLATIONS.includes(options.isolation)) {
-    throw new ConfigError(`${where}: unknown isolation ${JSON.stringify(options.isolation)}. Use one of ${ISOLATIONS.join(', ')}.`);
+    throw new ConfigError(
+      `${where}: unknown isolation ${JSON.stringify(options.isolation)}. Use one of ${ISOLATIONS.join(', ')}.`,
+    );
   }
   if (options.timeout !== undefined && !(typeof options.timeout === 'number' && options.timeout > 0)) {
-    throw new ConfigError(`${where}: timeout is in seconds and must be a positive number, got ${String(options.timeout)}.`);
+    throw new ConfigError(
+      `${where}: timeout is in seconds and must be a positive number, got ${String(options.timeout)}.`,
+    );
   }
   for (const key of ['rollbackFor', 'noRollbackFor'] as const) {
     const list = options[key];
@@ -106,7 +116,11 @@ function isErrorClass(m: ErrorMatcher): m is abstract new (...args: never[]) => 
 function distance(m: ErrorMatcher, error: unknown): number {
   if (isErrorClass(m)) {
     let d = 0;
-    for (let p = error === null || typeof error !== 'object' ? null : Object.getPrototypeOf(error); p; p = Object.getPrototypeOf(p), d++) {
+    for (
+      let p = error === null || typeof error !== 'object' ? null : Object.getPrototypeOf(error);
+      p;
+      p = Object.getPrototypeOf(p), d++
+    ) {
       if (p === m.prototype) return d;
     }
     return Number.POSITIVE_INFINITY;

@@ -43,11 +43,14 @@ function wrapper(options: TransactionOptions | undefined) {
  * }
  * ```
  */
-export function transactional(options?: TransactionOptions): (target: any, keyOrContext: any, descriptor?: any) => any;
+export function transactional(
+  options?: TransactionOptions,
+): (target: any, keyOrContext: any, descriptor?: any) => any;
 export function transactional(target: any, keyOrContext: any, descriptor?: any): any;
 export function transactional(...args: unknown[]): unknown {
   const isApplication =
-    args.length >= 2 && (isStandardContext(args[1]) || typeof args[1] === 'string' || typeof args[1] === 'symbol');
+    args.length >= 2 &&
+    (isStandardContext(args[1]) || typeof args[1] === 'string' || typeof args[1] === 'symbol');
   if (isApplication) return wrapper(undefined)(args[0], args[1], args[2] as PropertyDescriptor | undefined);
   return wrapper(args[0] as TransactionOptions | undefined);
 }

@@ -1,0 +1,74 @@
+import { createKosha, type Kosha } from '@kosha/core';
+import { builtinTests } from './builtins.js';
+import { CONFORMANCE_ENTITIES, ConfPersonRepo, ConfRowRepo } from './entities.js';
+import { propagationTests } from './propagation.js';
+import type { BackendFactory, SuiteContext, SuiteRunner } from './runner.js';
+import { transactionTests } from './transactions.js';
+
+/** Options of {@link backendConformance}. */
+export interface BackendConformanceOptions {
+  /** Name shown in the test titles (default: the backend's dialect). */
+  name?: string;
+}
+
+/**
+ * The conformance suite every ORM backend runs: every `DbRepo` built-in, transaction behaviour
+ * (rollback, read-only, isolation, timeout, rollback rules, hooks, savepoints, REQUIRES_NEW, load),
+ * and the full propagation matrix — 7 × 7 modes × who throws — checked row by row in the database.
+ * A backend is done when this suite passes unchanged.
+ *
+ * ```ts
+ * import { beforeAll, afterAll, describe, test } from 'vitest';
+ * backendConformance({ describe, test, beforeAll, afterAll }, () => mikroOrm({ url: 'sqlite::memory:' }));
+ * ```
+ */
+export function backendConformance(
+  runner: SuiteRunner,
+  factory: BackendFactory,
+  options: BackendConformanceOptions = {},
+): void {
+  let ctx: SuiteContext | undefined;
+  let kosha: Kosha | undefined;
+  const get = () => {
+    if (!ctx) throw new Error('the backend did not start (see the beforeAll error)');
+    return ctx;
+  };
+
+  runner.describe(`backend conformance${options.name ? `: ${options.name}` : ''}`, () => {
+    runner.beforeAll(async () => {
+      const backend = await factory();
+      let opened = 0;
+      const open = backend.openSession.bind(backend);
+      backend.openSession = (o) => {
+        opened++;
+        return open(o);
+      };
+      kosha = await createKosha({
+        orm: backend,
+        entities: CONFORMANCE_ENTITIES,
+        cache: false,
+        setDefault: false,
+      });
+      await kosha.schema.drop().catch(() => {});
+      await kosha.schema.create();
+      let n = 0;
+      const run = Math.random().toString(36).slice(2, 8);
+      ctx = {
+        kosha,
+        people: new ConfPersonRepo(kosha),
+        rows: new ConfRowRepo(kosha),
+        sessionsOpened: () => opened,
+        label: (what) => `${run}:${++n}:${what}`,
+        concurrent: kosha.orm.capabilities.concurrentTransactions,
+      };
+    });
+    runner.afterAll(async () => {
+      await kosha?.schema.drop().catch(() => {});
+      await kosha?.close();
+    });
+
+    runner.describe('repository built-ins', () => builtinTests(runner, get));
+    runner.describe('transactions', () => transactionTests(runner, get));
+    runner.describe('propagation matrix', () => propagationTests(runner, get));
+  });
+}
