@@ -132,8 +132,7 @@ async function resolveCache(
   if (option === false) return [undefined, { enabled: false, defaultTtl: 3600 }];
   if (option === undefined) return [memoryCache(), { enabled: true, defaultTtl: 3600 }];
   if (isProvider(option)) {
-    const p = option as CacheProvider & Partial<CacheSettings>;
-    return [p, { enabled: p.enabled ?? true, defaultTtl: p.defaultTtl ?? 3600 }];
+    return [option, { enabled: option.enabled ?? true, defaultTtl: option.defaultTtl ?? 3600 }];
   }
   const settings = { enabled: option.enabled ?? true, defaultTtl: option.defaultTtl ?? 3600 };
   if (!settings.enabled) {

@@ -33,13 +33,18 @@ export function consoleLogger(level: LogLevel = 'warn'): Logger {
 
 /** Replaces the password (and any token in the user part) of a URL with `***`. Never throws. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:(?:\/\/)?)([^@/?#]*)@/i, (_m, scheme: string, userinfo: string) => {
+  const hide = (_m: string, scheme: string, userinfo: string) => {
     const colon = userinfo.indexOf(':');
     return colon === -1 ? `${scheme}***@` : `${scheme}${userinfo.slice(0, colon)}:***@`;
-  });
+  };
+  // After `//` the user part runs to the LAST `@`, as URL parsers read it: a password holding a raw
+  // `@`, `/`, `?` or `#` (a malformed URL, the likely one in an error message) is still hidden whole.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)(.*)@/is, hide);
+  return url.replace(/^([a-z][a-z0-9+.-]*:)([^@/?#]*)@/i, hide);
 }
 
 /** Redacts every URL-with-credentials found in a free text (error messages from drivers). */
 export function redactSecrets(text: string): string {
-  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s@/]*@/gi, (m) => redactUrl(m));
+  // Up to the last `@` of the same whitespace-free token, for the same reason as in redactUrl.
+  return text.replace(/[a-z][a-z0-9+.-]*:\/\/\S*@/gi, (m) => redactUrl(m));
 }

@@ -6,7 +6,7 @@ export type ServiceKind = 'postgresql' | 'mariadb' | 'redis';
 
 const DEFAULT_URLS: Record<ServiceKind, string> = {
   postgresql: 'postgresql://postgres@127.0.0.1:5432/test',
-  mariadb: 'mysql://root@127.0.0.1:3306/test',
+  mariadb: 'mariadb://root@127.0.0.1:3306/test',
   redis: 'redis://127.0.0.1:6379/0',
 };
 

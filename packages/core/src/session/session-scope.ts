@@ -24,9 +24,9 @@ export interface SessionScopeOptions {
 export interface SessionScope {
   /** Runs `fn` with this session (and its transaction) as the current ones. */
   run<R>(fn: () => R): R;
-  /** Commits the scope's transaction (or flushes, without one). Throws `UnexpectedRollbackError` when marked rollback-only. */
+  /** Commits the scope's transaction (nothing to do without one). Throws `UnexpectedRollbackError` when marked rollback-only. */
   commit(): Promise<void>;
-  /** Rolls back the scope's transaction (or discards unflushed changes, without one). */
+  /** Rolls back the scope's transaction (nothing to do without one). */
   rollback(): Promise<void>;
   /** Rolls back anything still open and releases the session. Idempotent; never throws. */
   close(): Promise<void>;
@@ -67,10 +67,12 @@ export async function openSessionScope(
   const end = async (how: 'commit' | 'rollback') => {
     if (state !== 'open') throw new IllegalTransactionStateError(`This session scope was already ${state}.`);
     state = 'ended';
-    if (!scope) {
-      if (how === 'commit') await unit.session.flush();
-      return;
-    }
+    // Its owner is ending the scope: code still running in its context (work a request started and left
+    // behind) must not join a transaction that is being committed or rolled back — it takes the background path.
+    unit.closed = true;
+    // Without a scope transaction (`mode: 'method'`) each @transactional committed its own work;
+    // changes made outside any transaction are not flushed behind the user's back (Spring's rule).
+    if (!scope) return;
     if (how === 'commit') await commitScope(host, scope);
     else await rollbackScope(host, scope);
   };
@@ -83,6 +85,7 @@ export async function openSessionScope(
       if (state === 'closed') return;
       const wasOpen = state === 'open';
       state = 'closed';
+      unit.closed = true;
       try {
         if (wasOpen && scope) {
           await rollbackScope(host, scope);

@@ -70,6 +70,7 @@ export function activeScope(frame: Frame | undefined): TransactionScope | undefi
 
 /** Runs hooks one by one; a failing hook is logged and does not stop the others. */
 export async function runHooks(host: TransactionHost, hooks: (() => unknown)[], what: string): Promise<void> {
+  if (hooks.length === 0) return;
   for (const hook of hooks) {
     try {
       await hook();

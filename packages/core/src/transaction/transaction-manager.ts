@@ -191,7 +191,7 @@ export async function commitScope(host: TransactionHost, scope: TransactionScope
     }
   }
   tx.completed = true;
-  await runHooks(host, scope.hooks.afterCommit, 'afterCommit');
+  if (scope.hooks.afterCommit.length) await runHooks(host, scope.hooks.afterCommit, 'afterCommit');
 }
 
 /** Rolls back the outermost scope of a transaction and runs its afterRollback hooks. */
