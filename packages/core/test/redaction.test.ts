@@ -30,4 +30,20 @@ describe('redactUrl', () => {
       { numRuns: 500 },
     );
   });
+
+  it('hides a password with a raw @, /, ? or # whole: the user part runs to the last @ (fuzz)', () => {
+    const secret = fc
+      .string({ minLength: 6, maxLength: 30 })
+      .filter((s) => /[@/?#]/.test(s) && /^[\x21-\x7e]+$/.test(s));
+    fc.assert(
+      fc.property(fc.constantFrom('postgresql', 'mysql', 'redis'), secret, (scheme, password) => {
+        const url = `${scheme}://app:${password}@db.internal:1234/app`;
+        expect(redactUrl(url)).toBe(`${scheme}://app:***@db.internal:1234/app`);
+        expect(redactSecrets(`failed: ${url} (retrying)`)).toBe(
+          `failed: ${scheme}://app:***@db.internal:1234/app (retrying)`,
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -2,8 +2,13 @@
 // PostgreSQL and MariaDB when they are reachable (CI always has them). @kosha/testing depends on
 // this package, so its sources are imported by path instead of as a devDependency (no cycle).
 import { afterAll, beforeAll, describe, test } from 'vitest';
+import {
+  backendConformance,
+  realService,
+  type ScratchDatabase,
+  scratchDatabase,
+} from '../../testing/src/index.js';
 import { mikroOrm } from '../src/index.js';
-import { backendConformance, realService, type ScratchDatabase, scratchDatabase } from '../../testing/src/index.js';
 
 const runner = { describe, test, beforeAll, afterAll };
 

@@ -1,0 +1,33 @@
+/**
+ * `@kosha/orm-mikro`: Kosha's ORM backend on MikroORM 7 — SQLite, PostgreSQL, MySQL and MariaDB.
+ * Importing it registers the backend for the `sqlite:`, `postgresql:`, `postgres:`, `mysql:` and
+ * `mariadb:` URL schemes, and types `repo.em` as MikroORM's SQL `EntityManager`.
+ *
+ * ```ts
+ * import { createKosha } from '@kosha/core';
+ * import { mikroOrm } from '@kosha/orm-mikro';
+ *
+ * const kosha = await createKosha({ orm: mikroOrm({ url: 'postgresql://app:secret@localhost:5432/app' }) });
+ * await kosha.schema.create();
+ * ```
+ * @packageDocumentation
+ */
+import { registerOrmBackend } from '@kosha/core';
+import type { SqlEntityManager } from '@mikro-orm/sql';
+import { mikroOrm } from './mikro-orm.js';
+import { SCHEMES } from './url.js';
+
+declare module '@kosha/core' {
+  /** `@kosha/orm-mikro` types the native session: `repo.em` is MikroORM's SQL `EntityManager`. */
+  interface NativeSessionTypes {
+    em: SqlEntityManager;
+  }
+}
+
+export { MIKRO_ORM_VERSION } from './load-driver.js';
+export { mikroOrm } from './mikro-orm.js';
+export type { MikroOrmOptions } from './mikro-orm-options.js';
+export { type TranslationContext, translateError } from './translate-error.js';
+export { type ConnectionTarget, type Dialect, parseDatabaseUrl } from './url.js';
+
+registerOrmBackend({ package: '@kosha/orm-mikro', schemes: SCHEMES, create: mikroOrm });

@@ -1,0 +1,64 @@
+import { ConfigError } from '@kosha/core';
+import type { IDatabaseDriver } from '@mikro-orm/core';
+import type { Dialect } from './url.js';
+
+/** The MikroORM version every `@mikro-orm/*` package must have. */
+export const MIKRO_ORM_VERSION = '7.2.1';
+
+/** A MikroORM driver class (`SqliteDriver`, `PostgreSqlDriver`, …). */
+export type DriverClass = new (config: any) => IDatabaseDriver;
+
+// Loaders and test runners may wrap the resolution error: look down the cause chain for it.
+function isMissing(error: unknown, pkg: string): boolean {
+  for (
+    let e = error as { code?: string; message?: string; cause?: unknown } | undefined, i = 0;
+    e && i < 5;
+    i++
+  ) {
+    if (
+      (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') &&
+      String(e.message).includes(pkg)
+    )
+      return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
+// Literal specifiers (not a computed one) so bundlers and type checks see each optional driver.
+async function importDriver(dialect: Dialect): Promise<DriverClass> {
+  switch (dialect) {
+    case 'sqlite':
+      return (await import('@mikro-orm/sqlite')).SqliteDriver;
+    case 'postgresql':
+      return (await import('@mikro-orm/postgresql')).PostgreSqlDriver;
+    case 'mysql':
+      return (await import('@mikro-orm/mysql')).MySqlDriver;
+    case 'mariadb':
+      return (await import('@mikro-orm/mariadb')).MariaDbDriver;
+  }
+}
+
+/**
+ * Loads the MikroORM driver of a dialect. The drivers are optional peer dependencies: a missing one
+ * is a `ConfigError` that says which package to install.
+ */
+export async function loadDriver(dialect: Dialect): Promise<DriverClass> {
+  const pkg = `@mikro-orm/${dialect}`;
+  try {
+    return await importDriver(dialect);
+  } catch (error) {
+    if (isMissing(error, pkg)) {
+      throw new ConfigError(
+        `${dialect} URLs need the MikroORM driver ${pkg}, which is not installed: install ${pkg}@${MIKRO_ORM_VERSION} ` +
+          `(npm i ${pkg}@${MIKRO_ORM_VERSION}).`,
+        { cause: error },
+      );
+    }
+    throw new ConfigError(
+      `The MikroORM driver ${pkg} is installed but could not be loaded: ${(error as Error)?.message ?? String(error)}. ` +
+        `Reinstall it at version ${MIKRO_ORM_VERSION}, with its native dependencies.`,
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,89 @@
+import { ConfigError, type DatabaseConfig, type PoolConfig } from '@kosha/core';
+import type { EntitySchema } from '@mikro-orm/core';
+import { type ConnectionTarget, type Dialect, parseDatabaseUrl } from './url.js';
+
+/** Options of {@link mikroOrm}. A `DatabaseConfig` from core's `loadConfig` is accepted as is. */
+export interface MikroOrmOptions extends DatabaseConfig {
+  /** `postgresql://user:pass@host:5432/db`, `postgres://…`, `mysql://…`, `mariadb://…`, `sqlite::memory:`, `sqlite:path/app.db`. */
+  url: string;
+  /** Connection pool: `min`, `max` connections and `idleTimeoutMillis`. */
+  pool?: PoolConfig;
+  /** Log every SQL statement through the Kosha logger at debug level (with placeholders, never values or credentials). */
+  debug?: boolean;
+  /** Read replica URLs (same database family). Read-only work outside a transaction reads from them. */
+  replicas?: string[];
+  /** Native MikroORM entities (decorated classes or `EntitySchema`s) to map next to the Kosha entities. */
+  entities?: readonly (EntitySchema | (abstract new (...args: never[]) => object))[];
+}
+
+const KNOWN = new Set(['url', 'pool', 'debug', 'replicas', 'entities']);
+const FAMILY: Record<Dialect, string> = {
+  sqlite: 'sqlite',
+  postgresql: 'postgresql',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+};
+
+function checkPool(pool: PoolConfig | undefined): PoolConfig | undefined {
+  if (pool === undefined) return undefined;
+  if (typeof pool !== 'object' || pool === null)
+    throw new ConfigError('mikroOrm: `pool` must be an object { min, max, idleTimeoutMillis }.');
+  for (const key of Object.keys(pool)) {
+    const value = (pool as Record<string, unknown>)[key];
+    if (!['min', 'max', 'idleTimeoutMillis'].includes(key)) {
+      throw new ConfigError(
+        `mikroOrm: unknown option \`pool.${key}\`. Known: pool.min, pool.max, pool.idleTimeoutMillis.`,
+      );
+    }
+    if (value !== undefined && !(Number.isInteger(value) && (value as number) >= (key === 'max' ? 1 : 0))) {
+      throw new ConfigError(
+        `mikroOrm: \`pool.${key}\` must be a whole number ≥ ${key === 'max' ? 1 : 0}, got ${String(value)}.`,
+      );
+    }
+  }
+  if (pool.min !== undefined && pool.max !== undefined && pool.min > pool.max) {
+    throw new ConfigError(`mikroOrm: \`pool.min\` (${pool.min}) is larger than \`pool.max\` (${pool.max}).`);
+  }
+  return { ...pool };
+}
+
+function checkReplicas(primary: ConnectionTarget, replicas: unknown): ConnectionTarget[] {
+  if (replicas === undefined) return [];
+  if (!Array.isArray(replicas))
+    throw new ConfigError('mikroOrm: `replicas` must be an array of database URLs.');
+  return replicas.map((url, i) => {
+    const target = parseDatabaseUrl(url, `replicas[${i}]`);
+    if (primary.dialect === 'sqlite')
+      throw new ConfigError('mikroOrm: SQLite has no read replicas; remove `replicas`.');
+    if (FAMILY[target.dialect] !== FAMILY[primary.dialect]) {
+      throw new ConfigError(
+        `mikroOrm: \`replicas[${i}]\` is a ${target.dialect} URL but \`url\` is ${primary.dialect}: use the same database.`,
+      );
+    }
+    return target;
+  });
+}
+
+/** Validates `mikroOrm` options without connecting: every mistake is a `ConfigError` naming the option. */
+export function checkOptions(options: MikroOrmOptions): {
+  checked: MikroOrmOptions;
+  target: ConnectionTarget;
+  replicas: ConnectionTarget[];
+} {
+  if (!options || typeof options !== 'object') {
+    throw new ConfigError("mikroOrm needs options: mikroOrm({ url: 'postgresql://…' }).");
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key))
+      throw new ConfigError(`mikroOrm: unknown option \`${key}\`. Known options: ${[...KNOWN].join(', ')}.`);
+  }
+  if (options.debug !== undefined && typeof options.debug !== 'boolean') {
+    throw new ConfigError('mikroOrm: `debug` must be true or false.');
+  }
+  if (options.entities !== undefined && !Array.isArray(options.entities)) {
+    throw new ConfigError('mikroOrm: `entities` must be an array of MikroORM entities or EntitySchemas.');
+  }
+  const target = parseDatabaseUrl(options.url, 'url');
+  const replicas = checkReplicas(target, options.replicas);
+  return { checked: { ...options, pool: checkPool(options.pool) }, target, replicas };
+}

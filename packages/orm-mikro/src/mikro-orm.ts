@@ -1,0 +1,217 @@
+import {
+  type BackendCapabilities,
+  type BackendInit,
+  ConfigError,
+  DatabaseError,
+  type Logger,
+  MappingError,
+  type OrmBackend,
+  type PoolStats,
+  type Session,
+  type SessionOptions,
+} from '@kosha/core';
+import { MetadataError } from '@mikro-orm/core';
+import { MikroORM, type Options } from '@mikro-orm/sql';
+import { toEntitySchema } from './entity-schema.js';
+import { loadDriver } from './load-driver.js';
+import { checkOptions, type MikroOrmOptions } from './mikro-orm-options.js';
+import { MikroSession, type SessionHost } from './mikro-session.js';
+import { QueryLogger } from './query-logger.js';
+import { translateError } from './translate-error.js';
+import type { ConnectionTarget, Dialect } from './url.js';
+
+function connectionOptions(t: ConnectionTarget) {
+  return { dbName: t.dbName, host: t.host, port: t.port, user: t.user, password: t.password };
+}
+
+class MikroOrmBackend implements OrmBackend, SessionHost {
+  readonly name = '@kosha/orm-mikro';
+  readonly dialect: Dialect;
+  readonly capabilities: BackendCapabilities;
+  readonly #target: ConnectionTarget;
+  readonly #replicas: ConnectionTarget[];
+  readonly #options: MikroOrmOptions;
+  #orm: MikroORM | undefined;
+  #logger: Logger | undefined;
+  #mariadb = false;
+  #closed = false;
+  /** Primary pool figures; only where there is a pool (SQLite is one connection). */
+  readonly poolStats?: () => PoolStats;
+  #pool: unknown;
+
+  constructor(options: MikroOrmOptions, target: ConnectionTarget, replicas: ConnectionTarget[]) {
+    this.#options = options;
+    this.#target = target;
+    this.#replicas = replicas;
+    this.dialect = target.dialect;
+    this.capabilities = Object.freeze({
+      // SQLite is one connection: a second transaction would wait on it forever.
+      concurrentTransactions: target.dialect !== 'sqlite',
+      savepoints: true,
+      readReplicas: replicas.length > 0,
+    });
+    if (target.dialect !== 'sqlite') this.poolStats = () => this.#poolStats();
+  }
+
+  #poolStats(): PoolStats {
+    const pool = this.#pool as Record<string, { length?: number } | number | undefined> | undefined;
+    if (!pool) return { total: 0, idle: 0, waiting: 0 };
+    if (this.dialect === 'postgresql') {
+      return {
+        total: Number(pool.totalCount),
+        idle: Number(pool.idleCount),
+        waiting: Number(pool.waitingCount),
+      };
+    }
+    // mysql2 keeps no public counters; these queues are what its own pool logic reads.
+    const size = (key: string) => Number((pool[key] as { length?: number } | undefined)?.length ?? 0);
+    return {
+      total: size('_allConnections'),
+      idle: size('_freeConnections'),
+      waiting: size('_connectionQueue'),
+    };
+  }
+
+  get orm(): MikroORM {
+    if (!this.#orm)
+      throw new ConfigError(
+        'The @kosha/orm-mikro backend is not initialised: pass it to createKosha({ orm }).',
+      );
+    if (this.#closed)
+      throw new ConfigError(
+        'The @kosha/orm-mikro backend was closed (kosha.close()); create a new Kosha instance.',
+      );
+    return this.#orm;
+  }
+
+  get logger(): Logger {
+    return this.#logger!;
+  }
+
+  get mariadb(): boolean {
+    return this.#mariadb;
+  }
+
+  get secrets(): string[] {
+    return [this.#target, ...this.#replicas].flatMap((t) => (t.password ? [t.password] : []));
+  }
+
+  translate(error: unknown): unknown {
+    return translateError(error, { platform: this.#orm?.em.getPlatform(), secrets: this.secrets });
+  }
+
+  async init({ entities, logger }: BackendInit): Promise<void> {
+    if (this.#orm)
+      throw new ConfigError(
+        'This mikroOrm backend is already initialised: give each Kosha instance its own mikroOrm({...}).',
+      );
+    this.#logger = logger;
+    const driver = await loadDriver(this.dialect);
+    const schemas = entities.map((e) => toEntitySchema(e, this.dialect));
+    const debug = this.#options.debug === true;
+    const t = this.#target;
+    const config: Options = {
+      driver: driver as unknown as Options['driver'],
+      entities: [...schemas, ...((this.#options.entities ?? []) as never[])],
+      ...connectionOptions(t),
+      ...(t.schema ? { schema: t.schema } : {}),
+      ...(this.#options.pool ? { pool: this.#options.pool } : {}),
+      replicas: this.#replicas.map((r, i) => ({ name: `replica-${i + 1}`, ...connectionOptions(r) })),
+      // Kosha routes reads itself (read-only sessions outside transactions); everything else reads its own writes.
+      preferReadReplicas: false,
+      allowGlobalContext: false,
+      // Creating databases is the operator's call, not a side effect of connecting.
+      ensureDatabase: false,
+      discovery: { warnWhenNoEntities: false },
+      debug: debug ? ['query'] : false,
+      loggerFactory: () => new QueryLogger(logger, debug),
+      colors: false,
+    };
+    let orm: MikroORM | undefined;
+    try {
+      orm = await MikroORM.init(config);
+      this.#orm = orm;
+      await orm.connect();
+      if (this.dialect !== 'sqlite') this.#pool = await orm.em.getConnection().getNativeClient();
+      const rows = await orm.em
+        .getConnection()
+        .execute(this.dialect === 'sqlite' ? 'select 1 as v' : 'select version() as v');
+      this.#mariadb = /mariadb/i.test(String((rows as { v?: unknown }[])[0]?.v ?? ''));
+      if (this.dialect === 'mysql' && this.#mariadb) {
+        logger.warn(
+          '`url` is mysql:// but the server is MariaDB: use mariadb:// so JSON columns are read back as JSON.',
+        );
+      }
+    } catch (error) {
+      const translated = this.#initError(error);
+      this.#orm = undefined;
+      await orm?.close(true).catch(() => {});
+      throw translated;
+    }
+  }
+
+  #initError(error: unknown): unknown {
+    if (error instanceof MetadataError) {
+      return new MappingError(`MikroORM rejected the entity mapping: ${error.message}`, { cause: error });
+    }
+    const translated = translateError(error, {
+      secrets: this.secrets,
+      platform: this.#orm?.em.getPlatform(),
+    });
+    if (!(translated instanceof DatabaseError)) return translated;
+    const t = this.#target;
+    const where = t.dialect === 'sqlite' ? t.dbName : `${t.host}${t.port ? `:${t.port}` : ''}/${t.dbName}`;
+    return new DatabaseError(
+      translated.kind,
+      `Could not start ${t.dialect} at ${where}. ${translated.message}`,
+      { cause: error },
+    );
+  }
+
+  openSession(options?: SessionOptions): Session {
+    return new MikroSession(this, options?.readOnly === true);
+  }
+
+  async createSchema(): Promise<void> {
+    await this.#schema((s) => s.create());
+  }
+
+  async updateSchema(): Promise<void> {
+    // `safe`: add what is missing, never drop tables or columns the mapping does not know.
+    await this.#schema((s) => s.update({ safe: true, dropTables: false }));
+  }
+
+  async dropSchema(): Promise<void> {
+    await this.#schema((s) => s.drop());
+  }
+
+  async #schema(fn: (schema: MikroORM['schema']) => Promise<void>): Promise<void> {
+    try {
+      await fn(this.orm.schema);
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed || !this.#orm) return;
+    this.#closed = true;
+    await this.#orm.close(true);
+  }
+}
+
+/**
+ * The MikroORM backend for Kosha: SQLite, PostgreSQL, MySQL and MariaDB, chosen by the URL. The driver
+ * package of the database must be installed (`@mikro-orm/postgresql`, …). A malformed URL or option is a
+ * `ConfigError` right away; connecting happens in `createKosha`.
+ *
+ * ```ts
+ * const kosha = await createKosha({
+ *   orm: mikroOrm({ url: 'postgresql://app:secret@localhost:5432/app', pool: { min: 2, max: 30 } }),
+ * });
+ * ```
+ */
+export function mikroOrm(options: MikroOrmOptions): OrmBackend {
+  const { target, replicas, checked } = checkOptions(options);
+  return new MikroOrmBackend(checked, target, replicas);
+}

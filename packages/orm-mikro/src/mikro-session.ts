@@ -1,0 +1,273 @@
+import {
+  type BeginOptions,
+  type EntityClass,
+  type FieldFilter,
+  type FindOptions,
+  IllegalTransactionStateError,
+  InvalidArgumentError,
+  type Logger,
+  metadataOf,
+  type Session,
+} from '@kosha/core';
+import type { MikroORM, SqlEntityManager } from '@mikro-orm/sql';
+import { toOrderBy, toWhere } from './field-filter.js';
+import { copyGenerated, mergeDetached } from './merge-detached.js';
+import { persistNew } from './new-entities.js';
+import { SavepointStack } from './savepoint-stack.js';
+import { ISOLATION, type TransactionSettings, transactionSettings } from './transaction-settings.js';
+import type { Dialect } from './url.js';
+
+/** What a session needs from its backend. */
+export interface SessionHost {
+  readonly orm: MikroORM;
+  readonly dialect: Dialect;
+  /** The server is MariaDB (also behind a mysql:// URL). */
+  readonly mariadb: boolean;
+  readonly capabilities: { readonly readReplicas: boolean };
+  readonly logger: Logger;
+  translate(error: unknown): unknown;
+}
+
+const SAVEPOINT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * A Kosha session on a forked MikroORM `EntityManager`: its own identity map and unit of work, a
+ * connection only while a transaction is open, and the transaction primitives core's state machine drives.
+ */
+export class MikroSession implements Session {
+  /** The forked `EntityManager` (`repo.em`). */
+  readonly native: SqlEntityManager;
+  readonly #host: SessionHost;
+  readonly #readOnly: boolean;
+  #settings: TransactionSettings | undefined;
+  readonly #savepoints: SavepointStack;
+  #closed = false;
+
+  constructor(host: SessionHost, readOnly: boolean) {
+    this.#host = host;
+    this.#readOnly = readOnly;
+    // A cloned event manager lets this session listen to its own inserts (savepoints) without touching others.
+    this.native = host.orm.em.fork({ clear: true, useContext: false, cloneEventManager: true });
+    this.#savepoints = new SavepointStack(this.native);
+  }
+
+  async #op<R>(fn: () => Promise<R>): Promise<R> {
+    if (this.#closed) {
+      throw new IllegalTransactionStateError(
+        'This session is closed: its unit of work ended. Open a new one (a new transaction).',
+      );
+    }
+    try {
+      return await fn();
+    } catch (error) {
+      throw this.#host.translate(error);
+    }
+  }
+
+  #inTransaction(what: string): void {
+    if (!this.native.isInTransaction()) {
+      throw new IllegalTransactionStateError(
+        `${what} needs a transaction in progress on this session, and there is none.`,
+      );
+    }
+  }
+
+  async #execute(sql: string): Promise<void> {
+    // Through the EntityManager: it runs on the transaction's connection, is logged and its errors converted.
+    await this.native.execute(sql, [], 'run');
+  }
+
+  // Reads of a read-only session outside a transaction may go to a replica; inside one, the primary's snapshot wins.
+  #readOptions(): { connectionType?: 'read' } {
+    return this.#readOnly && this.#host.capabilities.readReplicas && !this.native.isInTransaction()
+      ? { connectionType: 'read' }
+      : {};
+  }
+
+  begin(options: BeginOptions): Promise<void> {
+    return this.#op(async () => {
+      if (this.native.isInTransaction()) {
+        throw new IllegalTransactionStateError(
+          'A transaction is already in progress on this session; use a savepoint (NESTED) instead.',
+        );
+      }
+      const settings = transactionSettings(this.#host.dialect, this.#host.mariadb, options);
+      await this.native.begin({
+        isolationLevel: ISOLATION[options.isolation ?? 'DEFAULT'],
+        readOnly: options.readOnly === true,
+      });
+      try {
+        for (const sql of settings.start) await this.#execute(sql);
+      } catch (error) {
+        await this.native.rollback().catch(() => {});
+        throw error;
+      }
+      this.#settings = settings;
+      this.#savepoints.clear();
+    });
+  }
+
+  commit(): Promise<void> {
+    return this.#op(async () => {
+      this.#inTransaction('commit');
+      await this.native.flush();
+      await this.#endSettings();
+      await this.native.commit();
+      this.#savepoints.clear();
+    });
+  }
+
+  rollback(): Promise<void> {
+    return this.#op(async () => {
+      this.#inTransaction('rollback');
+      try {
+        await this.#endSettings().catch((error) =>
+          this.#host.logger.warn('resetting transaction settings failed', error),
+        );
+        await this.native.rollback();
+      } finally {
+        // What the unit of work holds may have been flushed and is now rolled back: none of it is trustworthy.
+        this.native.clear();
+        this.#savepoints.clear();
+      }
+    });
+  }
+
+  async #endSettings(): Promise<void> {
+    const settings = this.#settings;
+    this.#settings = undefined;
+    for (const sql of settings?.end ?? []) await this.#execute(sql);
+  }
+
+  savepoint(name: string): Promise<void> {
+    return this.#op(async () => {
+      this.#inTransaction('A savepoint');
+      if (!SAVEPOINT_NAME.test(name))
+        throw new InvalidArgumentError(`Invalid savepoint name ${JSON.stringify(name)}.`);
+      // Flush first: otherwise the outer scope's pending writes would be written inside the savepoint and
+      // lost with it when it rolls back (FACTS.md, trap 1).
+      await this.native.flush();
+      // Plain SAVEPOINT statements on the transaction's connection rather than Connection.begin({ ctx }):
+      // core names savepoints uniquely per transaction, while MikroORM names each `trx<depth>`, and a
+      // repeated name silently replaces the earlier savepoint on MySQL/MariaDB.
+      await this.#execute(`savepoint ${name}`);
+      this.#savepoints.push(name);
+    });
+  }
+
+  releaseSavepoint(name: string): Promise<void> {
+    return this.#op(async () => {
+      this.#inTransaction('A savepoint');
+      this.#savepoints.check(name);
+      await this.#execute(`release savepoint ${name}`);
+      this.#savepoints.release(name);
+    });
+  }
+
+  rollbackToSavepoint(name: string): Promise<void> {
+    return this.#op(async () => {
+      this.#inTransaction('A savepoint');
+      this.#savepoints.check(name);
+      await this.#execute(`rollback to savepoint ${name}`);
+      this.#savepoints.rollBackTo(name);
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.#op(() => this.native.flush());
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      if (this.native.isInTransaction()) await this.rollback();
+    } catch (error) {
+      this.#host.logger.warn('rolling back an open transaction while closing the session failed', error);
+    } finally {
+      this.#closed = true;
+      this.native.resetTransactionContext();
+      this.native.clear();
+    }
+  }
+
+  insertAll<T extends object>(entity: EntityClass<T>, rows: readonly (T | Partial<T>)[]): Promise<T[]> {
+    return this.#op(async () => {
+      const out = persistNew(this.native, entity, rows);
+      await this.native.flush();
+      return out;
+    });
+  }
+
+  findById<T extends object>(entity: EntityClass<T>, id: unknown): Promise<T | null> {
+    return this.#op(async () => {
+      const where = toWhere(entity, { [metadataOf(entity).primaryKey.name]: id });
+      return (await this.native.findOne(entity, where as never, this.#readOptions())) as T | null;
+    });
+  }
+
+  find<T extends object>(
+    entity: EntityClass<T>,
+    where: FieldFilter,
+    options: FindOptions = {},
+  ): Promise<T[]> {
+    return this.#op(async () => {
+      const paging = options.offset !== undefined || options.limit !== undefined;
+      const pk = metadataOf(entity).primaryKey.name;
+      const orderBy = toOrderBy(entity, options.orderBy) ?? (paging ? { [pk]: 'asc' as const } : undefined);
+      const found = await this.native.find(entity, toWhere(entity, where) as never, {
+        ...this.#readOptions(),
+        ...(options.offset !== undefined ? { offset: options.offset } : {}),
+        ...(options.limit !== undefined ? { limit: options.limit } : {}),
+        ...(orderBy ? { orderBy: orderBy as never } : {}),
+      });
+      return found as T[];
+    });
+  }
+
+  findOne<T extends object>(entity: EntityClass<T>, where: FieldFilter): Promise<T | null> {
+    return this.#op(async () => {
+      const orderBy = { [metadataOf(entity).primaryKey.name]: 'asc' as const };
+      const found = await this.native.findOne(entity, toWhere(entity, where) as never, {
+        ...this.#readOptions(),
+        orderBy: orderBy as never,
+      });
+      return found as T | null;
+    });
+  }
+
+  count<T extends object>(entity: EntityClass<T>, where?: FieldFilter): Promise<number> {
+    return this.#op(() => this.native.count(entity, toWhere(entity, where) as never, this.#readOptions()));
+  }
+
+  update<T extends object>(entity: EntityClass<T>, value: T): Promise<T> {
+    return this.#op(async () => {
+      const managed = (await mergeDetached(this.native, entity, value, 'update'))!;
+      await this.native.flush();
+      if (managed !== value) copyGenerated(entity, managed, value);
+      return managed;
+    });
+  }
+
+  deleteById<T extends object>(entity: EntityClass<T>, id: unknown): Promise<boolean> {
+    return this.#op(async () => {
+      const pk = metadataOf(entity).primaryKey.name;
+      const where = toWhere(entity, { [pk]: id });
+      // Pending changes go first, as they would before any other statement of the unit of work.
+      await this.native.flush();
+      const deleted = await this.native.nativeDelete(entity, where as never);
+      const managed = this.native.getUnitOfWork(false).getById(entity, where[pk] as never);
+      if (managed) this.native.getUnitOfWork(false).unsetIdentity(managed);
+      return deleted > 0;
+    });
+  }
+
+  remove<T extends object>(entity: EntityClass<T>, value: T): Promise<void> {
+    return this.#op(async () => {
+      const managed = await mergeDetached(this.native, entity, value, 'remove');
+      if (managed) {
+        this.native.remove(managed);
+        await this.native.flush();
+      }
+    });
+  }
+}

@@ -1,0 +1,78 @@
+import { IllegalTransactionStateError } from '@kosha/core';
+import type { EventArgs, EventSubscriber } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/sql';
+import { UnitOfWorkSnapshot } from './unit-of-work-snapshot.js';
+
+interface Savepoint {
+  readonly name: string;
+  readonly snapshot: UnitOfWorkSnapshot;
+  /** Entities inserted while this savepoint was the innermost one. */
+  readonly created: Set<object>;
+}
+
+/**
+ * The savepoints open in one session's transaction, innermost last, each with the state of the unit of
+ * work when it was made and the entities inserted since — what `rollBackTo` needs to undo in memory
+ * what the database undid.
+ */
+export class SavepointStack {
+  readonly #em: SqlEntityManager;
+  #frames: Savepoint[] = [];
+  #watching = false;
+
+  constructor(em: SqlEntityManager) {
+    this.#em = em;
+  }
+
+  /** Records a savepoint just made; call it after the unit of work was flushed. */
+  push(name: string): void {
+    this.#watchInserts();
+    this.#frames.push({ name, snapshot: UnitOfWorkSnapshot.take(this.#em), created: new Set() });
+  }
+
+  /** Throws unless `name` is open. */
+  check(name: string): void {
+    this.#indexOf(name);
+  }
+
+  /** Forgets a released savepoint (and those inside it); their inserts now belong to the enclosing one. */
+  release(name: string): void {
+    const i = this.#indexOf(name);
+    const parent = this.#frames[i - 1];
+    for (const frame of this.#frames.slice(i)) for (const e of frame.created) parent?.created.add(e);
+    this.#frames.length = i;
+  }
+
+  /** Brings the unit of work back to the savepoint, after the database rolled back to it. */
+  rollBackTo(name: string): void {
+    const i = this.#indexOf(name);
+    const created = new Set<object>();
+    for (const frame of this.#frames.slice(i)) for (const e of frame.created) created.add(e);
+    this.#frames[i]!.snapshot.restore(this.#em, created);
+    this.#frames.length = i;
+  }
+
+  /** Forgets every savepoint: the transaction ended. */
+  clear(): void {
+    this.#frames = [];
+  }
+
+  #indexOf(name: string): number {
+    const i = this.#frames.findIndex((s) => s.name === name);
+    if (i === -1)
+      throw new IllegalTransactionStateError(`No savepoint ${JSON.stringify(name)} is open on this session.`);
+    return i;
+  }
+
+  // Listens on the session's own (cloned) event manager, so other sessions are not touched.
+  #watchInserts(): void {
+    if (this.#watching) return;
+    this.#watching = true;
+    const subscriber: EventSubscriber = {
+      afterCreate: (args: EventArgs<object>) => {
+        this.#frames.at(-1)?.created.add(args.entity);
+      },
+    };
+    this.#em.getEventManager().registerSubscriber(subscriber);
+  }
+}
