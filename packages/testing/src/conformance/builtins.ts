@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { DatabaseError, InvalidArgumentError, UnknownFieldError } from '@kosha/core';
+import fc from 'fast-check';
 import { ConfPerson } from './entities.js';
 import { rejectionOf, type SuiteContext, type SuiteRunner } from './runner.js';
 
@@ -191,4 +192,33 @@ export function builtinTests(t: SuiteRunner, ctx: () => SuiteContext): void {
       assert.deepEqual(await people.findAllByField('email', email), []);
     },
   );
+
+  t.test('any string is stored and matched as data, never as SQL (property test)', async () => {
+    const { rows } = ctx();
+    const hostile = fc.oneof(
+      fc.string({ maxLength: 60 }),
+      fc.string({ unit: 'grapheme', maxLength: 12 }),
+      fc.constantFrom("'", "''", '\\', "\\'", '"', '`', '--', '/*', ';', '%', '_', '?', '$1', ':name', "' OR '1'='1"),
+      fc
+        .array(fc.constantFrom("'", '\\', '"', '?', '$', '%', ';', '-', '*', '/', 'x', ' '), { maxLength: 20 })
+        .map((a) => a.join('')),
+    );
+    await fc.assert(
+      fc.asyncProperty(hostile, async (raw) => {
+        // PostgreSQL text cannot hold NUL; every other character must round-trip exactly. The unique
+        // prefix makes any second match a sign of injection (MariaDB's default collation ignores
+        // case and trailing spaces, so two labels differing only so would match by design).
+        const label = `${ctx().label('fz')}:${raw.replaceAll('\u0000', '')}`;
+        const [saved] = await rows.insertAll([{ label }]);
+        const back = await rows.getById(saved!.id);
+        assert.equal(back?.label, label);
+        const matches = await rows.findAllByField('label', label);
+        assert.deepEqual(
+          matches.map((r) => r.id),
+          [saved!.id],
+        );
+      }),
+      { numRuns: 60 },
+    );
+  });
 }
