@@ -35,7 +35,9 @@ const kosha = await createKosha({ orm: mikroOrm({ url }), entities: [User], cach
 await kosha.schema.drop().catch(() => {});
 await kosha.schema.create();
 const repo = new UserRepo();
-const rows = await repo.insertAll(Array.from({ length: 1000 }, (_, i) => ({ name: `user ${i}`, email: `u${i}@example.com` })));
+const rows = await repo.insertAll(
+  Array.from({ length: 1000 }, (_, i) => ({ name: `user ${i}`, email: `u${i}@example.com` })),
+);
 const ids = rows.map((r) => r.id);
 const em = kosha.orm.orm.em; // the backend's MikroORM instance: the baseline uses it directly
 let i = 0;
@@ -79,8 +81,12 @@ const us = (name) => (median(perRound[name]) * 1000).toFixed(1);
 const dialect = kosha.orm.dialect;
 console.log(`\ngetById on ${dialect} (${rounds} rounds, median of per-round means)`);
 console.log(`  MikroORM em.fork().findOne            ${us('MikroORM em.fork().findOne')} µs`);
-console.log(`  Kosha repo.getById                     ${us('Kosha repo.getById')} µs   ratio ${ratio('Kosha repo.getById').toFixed(3)} (target ≤ 1.05)`);
-console.log(`  MikroORM em.fork().transactional(findOne) ${us('MikroORM em.fork().transactional(findOne)')} µs`);
+console.log(
+  `  Kosha repo.getById                     ${us('Kosha repo.getById')} µs   ratio ${ratio('Kosha repo.getById').toFixed(3)} (target ≤ 1.05)`,
+);
+console.log(
+  `  MikroORM em.fork().transactional(findOne) ${us('MikroORM em.fork().transactional(findOne)')} µs`,
+);
 console.log(
   `  Kosha @transactional get() → getById   ${us('Kosha @transactional get() → getById')} µs   ratio ${ratio('Kosha @transactional get() → getById', 'MikroORM em.fork().transactional(findOne)').toFixed(3)} against em.transactional (both BEGIN + COMMIT)`,
 );
@@ -89,7 +95,10 @@ const result = {
   dialect,
   baseline: 'MikroORM em.fork().findOne',
   ratio: ratio('Kosha repo.getById'),
-  ratioWithTransaction: ratio('Kosha @transactional get() → getById', 'MikroORM em.fork().transactional(findOne)'),
+  ratioWithTransaction: ratio(
+    'Kosha @transactional get() → getById',
+    'MikroORM em.fork().transactional(findOne)',
+  ),
   target: 1.05,
 };
 if (process.env.BENCH_JSON) console.log(JSON.stringify(result));

@@ -53,7 +53,9 @@ class UserRepo extends DbRepo<User> {
 }
 
 const config = await loadConfig();
-const kosha = await createKosha(config);
+// A script has no HTTP request to open sessions: each @transactional call below opens its own, which
+// Kosha reports once per method at warn level. The demo knows; it asks for errors only.
+const kosha = await createKosha({ ...config, logLevel: 'error' });
 await kosha.schema.create();
 console.log(`database: ${redactUrl(config.orm.url)}   cache: ${config.cache ? redactUrl(config.cache.url) : 'off'}`);
 

@@ -142,7 +142,6 @@ describe('mapping decorators', () => {
   it('@column on a method is refused', () => {
     expect(() => {
       class Bad {
-        // @ts-expect-error a property decorator on a method
         @column({ type: 'string' }) method() {}
       }
       return Bad;
