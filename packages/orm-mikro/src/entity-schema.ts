@@ -36,7 +36,9 @@ function columnType(p: PropertyMetadata, type: ColumnType, dialect: Dialect): Sc
       return { type: 'date' };
     case 'datetime':
       // Three fractional digits: a JS Date has milliseconds, MySQL's DATETIME keeps none by default.
-      return { type: 'datetime', length: 3 };
+      // `Date` (MikroORM's runtime type), not the `datetime` custom type: on SQLite the custom type keeps a
+      // Date in the loaded snapshot but compares epoch milliseconds, so every read was flushed as an UPDATE.
+      return { type: 'Date', length: 3 };
     case 'json':
       return { type: 'json' };
     case 'uuid':
