@@ -1,0 +1,21 @@
+import { column, entity, id, manyToOne, table, version } from '@kosha/core';
+
+/** An author: cached by id, renamed, and given a book count by the background job. */
+@entity
+@table('demo_authors')
+export class Author {
+  @id({ autoincrement: true }) id!: number;
+  @column({ type: 'string', length: 100 }) name!: string;
+  @column({ type: 'integer', default: 0 }) bookCount!: number;
+  @version() version!: number;
+}
+
+/** A book, written by one author (the many side of Author 1:m Book). */
+@entity
+@table('demo_books')
+export class Book {
+  @id({ autoincrement: true }) id!: number;
+  @column({ type: 'string', length: 200 }) title!: string;
+  @column({ type: 'string', length: 20, unique: true }) isbn!: string;
+  @manyToOne(() => Author) author!: Author;
+}
