@@ -21,6 +21,11 @@ if (!upToDate()) {
   const args = ['-y', `pnpm@${pnpmVersion}`, 'install', '--reporter=append-only'];
   if (existsSync(lock)) args.push('--frozen-lockfile');
   console.log(`kosha setup: installing the workspace with pnpm ${pnpmVersion} …`);
-  execFileSync('npx', args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  try {
+    execFileSync('npx', args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch (error) {
+    console.error(`kosha setup: \`npx ${args.join(' ')}\` failed (exit ${error.status ?? '?'}); its output is above.`);
+    process.exit(error.status || 1);
+  }
   writeFileSync(stamp, String(statSync(lock).mtimeMs) + pnpmVersion);
 }

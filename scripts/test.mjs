@@ -17,6 +17,7 @@ const step = (name, cmd, args) => {
 
 step('build and typecheck', 'turbo', ['run', 'build', 'typecheck', '--output-logs=errors-only']);
 step('docs type-check', 'node', ['scripts/check-docs.mjs']);
+step('API reference (TypeDoc)', 'pnpm', ['--silent', '--filter', '@kosha/docs', 'run', 'api']);
 step('lint', 'biome', ['check', '.']);
 
 const report = join(root, 'node_modules', '.vitest-report.json');

@@ -57,7 +57,9 @@ const config = await loadConfig();
 // Kosha reports once per method at warn level. The demo knows; it asks for errors only.
 const kosha = await createKosha({ ...config, logLevel: 'error' });
 await kosha.schema.create();
-console.log(`database: ${redactUrl(config.orm.url)}   cache: ${config.cache ? redactUrl(config.cache.url) : 'off'}`);
+console.log(
+  `database: ${redactUrl(config.orm.url)}   cache: ${config.cache ? redactUrl(config.cache.url) : 'off'}`,
+);
 
 const users = new UserRepo();
 const ada = await users.save({ name: 'Ada Lovelace', email: 'ada@example.com' });
@@ -75,7 +77,9 @@ const failed = await kosha
     throw new Error('payment declined');
   })
   .catch((e: Error) => e.message);
-console.log(`rolled back a transaction that failed with "${failed}": ghost stored? ${(await users.findByEmail('ghost@example.com')) !== null}`);
+console.log(
+  `rolled back a transaction that failed with "${failed}": ghost stored? ${(await users.findByEmail('ghost@example.com')) !== null}`,
+);
 
 const typo = await users.findByField('emial' as 'email', 'x').catch((e: unknown) => e);
 console.log(`a typo in a field name: ${typo instanceof UnknownFieldError ? typo.message : String(typo)}`);
