@@ -1,4 +1,4 @@
-import type { Propagation } from '@kosha/core';
+import { type Propagation, PROPAGATIONS } from '@kosha/core';
 
 /** One cell of the propagation matrix: an outer scope writes A, calls an inner scope that writes B. */
 export interface PropagationCase {
@@ -84,15 +84,7 @@ export function expectedOutcome(c: PropagationCase, concurrent: boolean): Propag
 
 /** Every cell: 7 outer modes × 7 inner modes × inner throws or not × outer throws or not. */
 export function propagationMatrix(): PropagationCase[] {
-  const modes: Propagation[] = [
-    'REQUIRED',
-    'REQUIRES_NEW',
-    'NESTED',
-    'MANDATORY',
-    'SUPPORTS',
-    'NOT_SUPPORTED',
-    'NEVER',
-  ];
+  const modes = PROPAGATIONS;
   const out: PropagationCase[] = [];
   for (const outer of modes)
     for (const inner of modes)
