@@ -139,7 +139,9 @@ async function resolveCache(
     logger.info('cache disabled by configuration: cache decorators call through');
     return [undefined, settings];
   }
-  if (/^memory:/i.test(option.url)) return [memoryCache({ defaultTtl: settings.defaultTtl }), settings];
+  // `default_ttl = 0` in configuration means "no TTL of its own": the provider's default applies.
+  if (/^memory:/i.test(option.url))
+    return [memoryCache({ defaultTtl: settings.defaultTtl || undefined }), settings];
   const plugin = await cachePluginFor(option.url);
   return [plugin.create(option), settings];
 }

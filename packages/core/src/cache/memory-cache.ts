@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.js';
 import type { CacheProvider } from './cache-provider.js';
 
 /** Options of {@link memoryCache}. */
@@ -6,40 +7,65 @@ export interface MemoryCacheOptions {
   maxEntries?: number;
   /** TTL in seconds when a `set` gives none. Default 3600. */
   defaultTtl?: number;
-  /** Clock, for tests. */
+  /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
   now?: () => number;
+}
+
+/** The in-memory provider: a {@link CacheProvider} that also reports its entry count. */
+export interface MemoryCache extends CacheProvider {
+  /** Entries held now (expired ones may still count until touched or pushed out). */
+  readonly size: number;
+}
+
+interface Entry {
+  value: string;
+  expires: number;
+}
+
+function positive(name: string, value: number | undefined, whole: boolean): void {
+  if (value === undefined) return;
+  if (
+    typeof value !== 'number' ||
+    !(value > 0) ||
+    !Number.isFinite(value) ||
+    (whole && !Number.isInteger(value))
+  ) {
+    throw new ConfigError(
+      `memoryCache: ${name} must be a ${whole ? 'whole ' : ''}number > 0, got ${String(value)}.`,
+    );
+  }
 }
 
 /**
  * The in-process cache: LRU-bounded, with TTL. The embedded default (`memory:`) and the reference
- * implementation of the `CacheProvider` contract.
+ * implementation of the {@link CacheProvider} contract. Entries live in this process only: with
+ * several processes, use `@kosha/cache-redis`.
  *
  * ```ts
  * const kosha = await createKosha({ orm, cache: memoryCache({ maxEntries: 50_000 }) });
  * ```
  */
-export function memoryCache(options: MemoryCacheOptions = {}): CacheProvider & { readonly size: number } {
+export function memoryCache(options: MemoryCacheOptions = {}): MemoryCache {
+  positive('maxEntries', options.maxEntries, true);
+  positive('defaultTtl', options.defaultTtl, false);
   const maxEntries = options.maxEntries ?? 10_000;
   const defaultTtl = options.defaultTtl ?? 3600;
   const now = options.now ?? Date.now;
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('memoryCache: maxEntries must be a whole number ≥ 1.');
   // Map iteration order is insertion order: re-inserting on read makes the first key the least recently used.
-  const entries = new Map<string, { value: string; expires: number }>();
+  const entries = new Map<string, Entry>();
 
   const read = (key: string): string | undefined => {
     const e = entries.get(key);
     if (!e) return undefined;
-    if (e.expires <= now()) {
-      entries.delete(key);
-      return undefined;
-    }
     entries.delete(key);
+    if (e.expires <= now()) return undefined;
     entries.set(key, e);
     return e.value;
   };
 
   return {
     name: 'memory',
+    defaultTtl,
     get size() {
       return entries.size;
     },
@@ -59,6 +85,10 @@ export function memoryCache(options: MemoryCacheOptions = {}): CacheProvider & {
       for (const k of keys) entries.delete(k);
     },
     async clearPrefix(prefix) {
+      if (prefix === '') {
+        entries.clear();
+        return;
+      }
       for (const k of [...entries.keys()]) if (k.startsWith(prefix)) entries.delete(k);
     },
     async close() {

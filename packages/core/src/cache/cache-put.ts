@@ -1,0 +1,38 @@
+import { type AnyFunction, methodDecorator } from '../mapping/decorator-modes.js';
+import { koshaFor } from '../transaction/transactional.js';
+import { cacheKey } from './cache-keys.js';
+import { type CachePutOptions, validateCacheOptions } from './cache-options.js';
+import { cacheRuntimeOf, currentScope, encodeEntry, evictTarget, putEntry } from './cache-runtime.js';
+
+/**
+ * Always runs the method and stores its result under the key (computed after the call, so a newly
+ * inserted entity has its id). A `null` result, or one that cannot be cached, evicts the entry
+ * instead. Inside a transaction the write happens after the commit and is dropped on rollback.
+ *
+ * ```ts
+ * class UserRepo extends DbRepo<User> {
+ *   @transactional
+ *   @cachePut({ keyPrefix: 'user', key: (u: User) => u.id })
+ *   async rename(u: User, name: string) { u.name = name; return this.update(u); }
+ * }
+ * ```
+ */
+export function cachePut<A extends unknown[] = any[]>(
+  options: CachePutOptions<A>,
+): (target: any, keyOrContext: any, descriptor?: any) => any {
+  return methodDecorator((original: AnyFunction, name: string) => {
+    const opts = validateCacheOptions('cachePut', name, options, ['keyPrefix', 'key', 'ttl']);
+    return async function cachePutMethod(this: unknown, ...args: unknown[]) {
+      const kosha = koshaFor(this);
+      const rt = cacheRuntimeOf(kosha);
+      if (!rt) return original.apply(this, args);
+      const result = await original.apply(this, args);
+      const key = cacheKey(opts.keyPrefix, opts.key, args);
+      const scope = currentScope(kosha);
+      const payload = result == null ? undefined : encodeEntry(rt, key, result);
+      if (payload === undefined) await evictTarget(rt, scope, { key });
+      else await putEntry(rt, scope, key, payload, opts.ttl ?? rt.defaultTtl);
+      return result;
+    };
+  });
+}
