@@ -16,6 +16,7 @@
  */
 export { decodeValue, encodeValue } from './cache/cache-codec.js';
 export { cacheEvict } from './cache/cache-evict.js';
+export { type CacheStats, cacheStats } from './cache/cache-stats.js';
 export { cacheKey, type KeyFunction, keySegment } from './cache/cache-keys.js';
 export type { CacheableOptions, CacheEvictOptions, CachePutOptions } from './cache/cache-options.js';
 export type { CacheProvider, NetworkPolicy } from './cache/cache-provider.js';

@@ -4,11 +4,19 @@
  * @packageDocumentation
  */
 export {
+  type CacheConformanceOptions,
+  type CacheProviderFactory,
+  type CacheTestFn,
+  cacheConformance,
+} from './cache-conformance.js';
+export type { CacheInspector } from './cache-inspector.js';
+export {
   type BackendConformanceOptions,
   backendConformance,
 } from './conformance/backend-conformance.js';
 export { ConfPerson, ConfRow } from './conformance/entities.js';
 export type { BackendFactory, SuiteRunner } from './conformance/runner.js';
+export { defineFactory, type Factory, type FactoryDefaults, type FactoryValue } from './factory.js';
 export {
   expectedOutcome,
   type PropagationCase,
@@ -16,3 +24,4 @@ export {
   propagationMatrix,
 } from './propagation-oracle.js';
 export { realService, type ScratchDatabase, type ServiceKind, scratchDatabase } from './services.js';
+export { createTestKosha, type TestKit, type TestKoshaOptions } from './test-kosha.js';

@@ -1,4 +1,4 @@
-import { type Propagation, PROPAGATIONS } from '@kosha/core';
+import { PROPAGATIONS, type Propagation } from '@kosha/core';
 
 /** One cell of the propagation matrix: an outer scope writes A, calls an inner scope that writes B. */
 export interface PropagationCase {

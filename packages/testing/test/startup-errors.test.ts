@@ -1,13 +1,24 @@
-import { column, ConfigError, createKosha, DbRepo, entity, id, type Logger, MappingError, table } from '@kosha/core';
+import {
+  ConfigError,
+  column,
+  createKosha,
+  DbRepo,
+  entity,
+  id,
+  type Logger,
+  MappingError,
+  table,
+} from '@kosha/core';
 import { mikroOrm } from '@kosha/orm-mikro';
-import { realService, scratchDatabase } from '../src/services.js';
 import { describe, expect, it } from 'vitest';
+import { realService, scratchDatabase } from '../src/services.js';
 
 const SECRET = 'hunter2-Secret';
 
 function capture(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  const push = (m: string, ...rest: unknown[]) => lines.push([m, ...rest.map((r) => (r instanceof Error ? `${r.message}` : JSON.stringify(r)))].join(' '));
+  const push = (m: string, ...rest: unknown[]) =>
+    lines.push([m, ...rest.map((r) => (r instanceof Error ? `${r.message}` : JSON.stringify(r)))].join(' '));
   return { lines, debug: push, info: push, warn: push, error: push };
 }
 
@@ -32,7 +43,9 @@ describe('createKosha refuses bad input clearly', () => {
   });
 
   it('a configured URL with an unknown scheme names the key, never the password', async () => {
-    const error = await createKosha({ orm: { url: `db2://app:${SECRET}@host/app` }, entities: [] }).catch((e) => e);
+    const error = await createKosha({ orm: { url: `db2://app:${SECRET}@host/app` }, entities: [] }).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(/database url/);
     expect(error.message).not.toContain(SECRET);

@@ -22,6 +22,8 @@ export interface CacheRuntime {
   readonly log: RateLimitedLog;
   /** Seconds, when a decorator gives no `ttl`. */
   readonly defaultTtl: number;
+  /** `@cacheable` calls answered from the cache, and calls that had to run the method. */
+  readonly stats: { hits: number; misses: number };
 }
 
 /** What one transaction evicted or replaced: its own later reads of those keys bypass the cache. */
@@ -55,6 +57,7 @@ export function cacheRuntimeOf(kosha: Kosha): CacheRuntime | undefined {
       loads: new LoadTracker(),
       log,
       defaultTtl: kosha.cacheSettings.defaultTtl,
+      stats: { hits: 0, misses: 0 },
     };
     runtimes.set(provider, rt);
   }

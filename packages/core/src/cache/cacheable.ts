@@ -122,9 +122,14 @@ export function cacheable<A extends unknown[] = any[], R = any>(
         // The transaction evicted or replaced this entry: only the database has its own writes.
         if (wroteInTransaction(scope, key)) return Promise.resolve(original.apply(this, args));
         const ended = rt.flights.ended;
-        return readEntry(rt, key, cacheNull).then((hit) =>
-          hit !== MISS ? hit.value : load(this, args, rt, key, scope, ended),
-        );
+        return readEntry(rt, key, cacheNull).then((hit) => {
+          if (hit !== MISS) {
+            rt.stats.hits++;
+            return hit.value;
+          }
+          rt.stats.misses++;
+          return load(this, args, rt, key, scope, ended);
+        });
       } catch (error) {
         return Promise.reject(error);
       }

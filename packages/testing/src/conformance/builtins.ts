@@ -198,9 +198,27 @@ export function builtinTests(t: SuiteRunner, ctx: () => SuiteContext): void {
     const hostile = fc.oneof(
       fc.string({ maxLength: 60 }),
       fc.string({ unit: 'grapheme', maxLength: 12 }),
-      fc.constantFrom("'", "''", '\\', "\\'", '"', '`', '--', '/*', ';', '%', '_', '?', '$1', ':name', "' OR '1'='1"),
+      fc.constantFrom(
+        "'",
+        "''",
+        '\\',
+        "\\'",
+        '"',
+        '`',
+        '--',
+        '/*',
+        ';',
+        '%',
+        '_',
+        '?',
+        '$1',
+        ':name',
+        "' OR '1'='1",
+      ),
       fc
-        .array(fc.constantFrom("'", '\\', '"', '?', '$', '%', ';', '-', '*', '/', 'x', ' '), { maxLength: 20 })
+        .array(fc.constantFrom("'", '\\', '"', '?', '$', '%', ';', '-', '*', '/', 'x', ' '), {
+          maxLength: 20,
+        })
         .map((a) => a.join('')),
     );
     await fc.assert(

@@ -86,7 +86,12 @@ const logger: Logger = { debug() {}, info() {}, warn: (m) => warnings.push(m), e
 let kosha: Kosha;
 
 beforeAll(async () => {
-  kosha = await createKosha({ orm: mikroOrm({ url: 'sqlite::memory:' }), entities: [Note], cache: false, logger });
+  kosha = await createKosha({
+    orm: mikroOrm({ url: 'sqlite::memory:' }),
+    entities: [Note],
+    cache: false,
+    logger,
+  });
   await kosha.schema.create();
 });
 afterAll(() => kosha.close());

@@ -1,0 +1,84 @@
+/**
+ * `@kosha/testing/vitest`: a `test` with Kosha fixtures, each test isolated in a transaction that is
+ * rolled back (or, with `isolation: 'reset'`, committed and then wiped).
+ *
+ * ```ts
+ * import { koshaTest } from '@kosha/testing/vitest';
+ * const test = koshaTest({ entities: [User] });
+ *
+ * test('registers a user', async ({ kosha, fixtures, cache }) => {
+ *   const [ada] = await fixtures.load(User, [{ name: 'Ada', email: 'ada@example.com' }]);
+ *   expect(await new UserService().find(ada.id)).toMatchObject({ name: 'Ada' });
+ * });
+ * ```
+ * @packageDocumentation
+ */
+import type { Kosha } from '@kosha/core';
+import { afterAll, test as base } from 'vitest';
+import type { CacheInspector } from './cache-inspector.js';
+import { createTestKosha, type TestKit, type TestKoshaOptions } from './test-kosha.js';
+
+/** Options of {@link koshaTest}. */
+export interface KoshaTestOptions extends TestKoshaOptions {
+  /**
+   * `'rollback'` (default): each test runs in a transaction rolled back afterwards — fast, and tests
+   * never see each other's rows. `'reset'`: tests commit for real (REQUIRES_NEW, afterCommit hooks,
+   * cache writes), then every table is recreated and the cache emptied.
+   */
+  isolation?: 'rollback' | 'reset';
+}
+
+/** The fixtures a {@link koshaTest} test receives. */
+export interface KoshaFixtures {
+  /** The whole test kit. */
+  kit: TestKit;
+  /** The Kosha instance (also the default one). */
+  kosha: Kosha;
+  /** Data loading: `fixtures.load(User, rows)`. */
+  fixtures: Pick<TestKit, 'load'>;
+  /** What is cached and how reads went; `undefined` with `cache: false`. */
+  cache: CacheInspector | undefined;
+}
+
+/**
+ * A vitest `test` whose tests get `kosha`, `fixtures`, `cache` (and `kit`). One test kit per test
+ * file, created on first use and closed after the file's last test.
+ */
+export function koshaTest(options: KoshaTestOptions) {
+  let kit: Promise<TestKit> | undefined;
+  const getKit = () => {
+    kit ??= createTestKosha(options);
+    return kit;
+  };
+  afterAll(async () => {
+    if (kit) await (await kit).close();
+  });
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads fixture dependencies from the destructuring
+  const test = base.extend<KoshaFixtures>({
+    // biome-ignore lint/correctness/noEmptyPattern: a fixture without dependencies
+    kit: async ({}, use) => {
+      await use(await getKit());
+    },
+    kosha: async ({ kit }, use) => {
+      await use(kit.kosha);
+    },
+    fixtures: async ({ kit }, use) => {
+      await use({ load: kit.load });
+    },
+    cache: async ({ kit }, use) => {
+      await use(kit.cache);
+    },
+  });
+  test.aroundEach(async (runTest, { kit }) => {
+    if (options.isolation === 'reset') {
+      try {
+        await runTest();
+      } finally {
+        await kit.reset();
+      }
+    } else {
+      await kit.isolate(runTest);
+    }
+  });
+  return test;
+}
