@@ -39,7 +39,9 @@ for (const file of sources) {
 writeFileSync(join(out, 'INDEX.txt'), map.join('\n'));
 const r = spawnSync('tsc', ['-p', join(root, 'docs', 'tsconfig.json')], { cwd: root, stdio: 'inherit' });
 if (r.status !== 0) {
-  console.error(`docs: a code block does not type-check (see docs/.snippets/INDEX.txt for where each came from)`);
+  console.error(
+    `docs: a code block does not type-check (see docs/.snippets/INDEX.txt for where each came from)`,
+  );
   process.exit(r.status ?? 1);
 }
 console.log(`docs: ${count} code blocks type-check`);

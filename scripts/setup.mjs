@@ -24,7 +24,9 @@ if (!upToDate()) {
   try {
     execFileSync('npx', args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   } catch (error) {
-    console.error(`kosha setup: \`npx ${args.join(' ')}\` failed (exit ${error.status ?? '?'}); its output is above.`);
+    console.error(
+      `kosha setup: \`npx ${args.join(' ')}\` failed (exit ${error.status ?? '?'}); its output is above.`,
+    );
     process.exit(error.status || 1);
   }
   writeFileSync(stamp, String(statSync(lock).mtimeMs) + pnpmVersion);

@@ -16,11 +16,11 @@
  */
 export { decodeValue, encodeValue } from './cache/cache-codec.js';
 export { cacheEvict } from './cache/cache-evict.js';
-export { type CacheStats, cacheStats } from './cache/cache-stats.js';
 export { cacheKey, type KeyFunction, keySegment } from './cache/cache-keys.js';
 export type { CacheableOptions, CacheEvictOptions, CachePutOptions } from './cache/cache-options.js';
 export type { CacheProvider, NetworkPolicy } from './cache/cache-provider.js';
 export { cachePut } from './cache/cache-put.js';
+export { type CacheStats, cacheStats } from './cache/cache-stats.js';
 export { cacheable } from './cache/cacheable.js';
 export { type MemoryCache, type MemoryCacheOptions, memoryCache } from './cache/memory-cache.js';
 export type { CacheConfig, DatabaseConfig, KoshaConfig, PoolConfig } from './config/config.js';

@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, createKosha, loadConfig } from '@kosha/core';
+import { type CacheConfig, ConfigError, createKosha, loadConfig } from '@kosha/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -45,7 +45,7 @@ describe('loadConfig', () => {
     });
     expect(c.orm.url).toBe('postgresql://x@h/db');
     expect(c.orm.pool?.max).toBe(12);
-    expect(c.cache && c.cache.url).toBe('redis://r:6379/0');
+    expect((c.cache as CacheConfig).url).toBe('redis://r:6379/0');
   });
 
   it('prefers the KOSHA_ variable over the generic one', async () => {
@@ -53,7 +53,7 @@ describe('loadConfig', () => {
       env: { DATABASE_URL: 'sqlite:a.db', KOSHA_DATABASE_URL: 'sqlite:b.db', REDIS_URL: 'redis://x' },
     });
     expect(c.orm.url).toBe('sqlite:b.db');
-    expect(c.cache && c.cache.url).toBe('redis://x');
+    expect((c.cache as CacheConfig).url).toBe('redis://x');
   });
 
   it('names an unknown key and lists the known ones', async () => {

@@ -53,7 +53,6 @@ export function koshaTest(options: KoshaTestOptions) {
   afterAll(async () => {
     if (kit) await (await kit).close();
   });
-  // biome-ignore lint/correctness/noEmptyPattern: vitest reads fixture dependencies from the destructuring
   const test = base.extend<KoshaFixtures>({
     // biome-ignore lint/correctness/noEmptyPattern: a fixture without dependencies
     kit: async ({}, use) => {

@@ -30,7 +30,14 @@ for (const db of DATABASES) {
     it('loading an entity with every kind of column inside a read-write transaction sends no UPDATE', async () => {
       const repo = new (class extends DbRepo<Visit> {})(Visit, k.kosha);
       const [v] = await repo.insertAll([
-        { page: '/home', seenAt: new Date('2026-01-02T03:04:05.678Z'), day: '2026-01-02', meta: { a: [1, 2] }, amount: '12.50', big: 9007199254740993n },
+        {
+          page: '/home',
+          seenAt: new Date('2026-01-02T03:04:05.678Z'),
+          day: '2026-01-02',
+          meta: { a: [1, 2] },
+          amount: '12.50',
+          big: 9007199254740993n,
+        },
       ]);
       logger.lines.length = 0;
       const read = await k.kosha.transaction(async () => {

@@ -1,0 +1,198 @@
+// dbPlugin's options, its request decoration and the Fastify-specific paths, on SQLite in memory.
+import { AsyncResource } from 'node:async_hooks';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, currentSession, type SessionScope } from '@kosha/core';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { call, type TestServer } from '../../http-express/test/support/client.js';
+import { DATABASES, type Database, openDatabase } from '../../http-express/test/support/fixtures.js';
+import { dbPlugin } from '../src/index.js';
+
+let d: Database;
+const servers: TestServer[] = [];
+let n = 0;
+const token = () => `fastify-${++n}`;
+
+beforeAll(async () => {
+  d = await openDatabase(DATABASES[0]!);
+});
+
+afterAll(async () => {
+  for (const s of servers) await s.close();
+  await d?.close();
+});
+
+async function start(configure: (app: FastifyInstance) => Promise<void> | void): Promise<TestServer> {
+  const app = Fastify();
+  await configure(app);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const server = {
+    url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    close: () => app.close(),
+  };
+  servers.push(server);
+  return server;
+}
+
+describe('dbPlugin options', () => {
+  it('rejects a bad option with a ConfigError that names it, when registered', async () => {
+    const bad: [object, RegExp][] = [
+      [{ mdoe: 'request' }, /`mdoe` is not an option/],
+      [{ mode: 'transaction' }, /`mode` must be 'request' or 'method'/],
+      [{ mode: 'method', isolation: 'SERIALIZABLE' }, /`isolation` applies to the request transaction/],
+      [{ skip: '/health' }, /`skip` must be a function/],
+      [{ kosha: 42 }, /`kosha` must be a Kosha instance/],
+    ];
+    for (const [options, message] of bad) {
+      const app = Fastify();
+      const registered = app.register(dbPlugin, options as never).ready();
+      await expect(registered).rejects.toThrow(ConfigError);
+      await expect(registered).rejects.toThrow(message);
+      await app.close();
+    }
+  });
+
+  it('registered twice on one path, it fails at start-up instead of opening two sessions', async () => {
+    const app = Fastify();
+    await app.register(dbPlugin, { kosha: d.kosha });
+    app.register(async (child) => {
+      await child.register(dbPlugin, { kosha: d.kosha });
+    });
+    await expect(app.ready()).rejects.toMatchObject({ code: 'FST_ERR_DEC_ALREADY_PRESENT' });
+    await app.close();
+  });
+
+  it('rollbackOn chooses which statuses roll back (default: 5xx only)', async () => {
+    const app = (rollbackOn?: (status: number) => boolean) =>
+      start(async (a) => {
+        await a.register(dbPlugin, { kosha: d.kosha, ...(rollbackOn ? { rollbackOn } : {}) });
+        a.post('/', async (request, reply) => {
+          await d.notes.save((request.body as { token: string }).token);
+          return reply.code(404).send({});
+        });
+      });
+    const [byDefault, strict] = [await app(), await app((status) => status >= 400)];
+    const [t1, t2] = [token(), token()];
+    expect((await call(byDefault, '/', { token: t1 })).status).toBe(404);
+    expect((await call(strict, '/', { token: t2 })).status).toBe(404);
+    expect(await d.count(t1)).toBe(1);
+    expect(await d.count(t2)).toBe(0);
+  });
+  it('a rollbackOn that throws rolls back and answers 500', async () => {
+    const t = token();
+    const server = await start(async (app) => {
+      await app.register(dbPlugin, {
+        kosha: d.kosha,
+        rollbackOn: () => {
+          throw new Error('broken predicate');
+        },
+      });
+      app.post('/', async (_request, reply) => {
+        await d.notes.save(t);
+        return reply.code(201).send({ saved: true });
+      });
+    });
+    expect((await call(server, '/', {})).status).toBe(500);
+    expect(await d.count(t)).toBe(0);
+  });
+});
+
+describe('dbPlugin and the request', () => {
+  it('decorates request.dbSession: the scope, or null for skipped requests', async () => {
+    const server = await start(async (app) => {
+      await app.register(dbPlugin, { kosha: d.kosha, skip: (request) => request.url === '/health' });
+      app.get('/health', async (request) => ({ scope: request.dbSession !== null }));
+      app.get('/', async (request) => {
+        expectTypeOf(request.dbSession).toEqualTypeOf<SessionScope | null>();
+        return { scope: request.dbSession !== null, active: request.dbSession?.active };
+      });
+    });
+    expect((await call(server, '/')).body).toEqual({ scope: true, active: true });
+    expect((await call(server, '/health')).body).toEqual({ scope: false });
+  });
+
+  it('is not encapsulated: routes of other plugins get a session too', async () => {
+    const server = await start(async (app) => {
+      await app.register(dbPlugin, { kosha: d.kosha });
+      await app.register(async (child) => {
+        child.get('/child', async () => ({ session: currentSession(d.kosha) !== undefined }));
+      });
+    });
+    expect((await call(server, '/child')).body).toEqual({ session: true });
+  });
+
+  it('re-enters the session in preValidation after a hook that called back from another async context', async () => {
+    // Created outside any request: calling back through it loses the request's context, as a callback-style
+    // client with its own pool would.
+    const foreign = new AsyncResource('foreign-callback');
+    const server = await start(async (app) => {
+      await app.register(dbPlugin, { kosha: d.kosha });
+      await app.register(
+        fp(async (instance) => {
+          instance.addHook('onRequest', (_request, _reply, done) => {
+            setImmediate(() => foreign.runInAsyncScope(done));
+          });
+        }),
+      );
+      app.get('/', async () => ({ session: currentSession(d.kosha) !== undefined }));
+    });
+    expect((await call(server, '/')).body).toEqual({ session: true });
+  });
+
+  it('a thrown error rolls back even when the error handler answers 4xx', async () => {
+    const t = token();
+    const server = await start(async (app) => {
+      await app.register(dbPlugin, { kosha: d.kosha });
+      app.setErrorHandler((_error, _request, reply) => reply.code(400).send({ invalid: true }));
+      app.post('/', async () => {
+        await d.notes.save(t);
+        throw new Error('invalid after writing');
+      });
+    });
+    expect(await call(server, '/', {})).toEqual({ status: 400, body: { invalid: true } });
+    expect(await d.count(t)).toBe(0);
+  });
+
+  it('a failed commit goes to the error handler, which may answer 409 but never 2xx', async () => {
+    const server = await start(async (app) => {
+      await app.register(dbPlugin, { kosha: d.kosha });
+      app.setErrorHandler((error: { code?: string }, request, reply) =>
+        request.url === '/conflict'
+          ? reply.code(409).send({ code: error.code })
+          : reply.code(200).send({ ok: true }),
+      );
+      app.post('/conflict', async () => {
+        await d.codes.violateAtCommit();
+        return { saved: true };
+      });
+      app.post('/ok', async () => {
+        await d.codes.violateAtCommit();
+        return { saved: true };
+      });
+    });
+    expect(await call(server, '/conflict', {})).toEqual({
+      status: 409,
+      body: { code: 'KOSHA_DB_FOREIGN_KEY_VIOLATION' },
+    });
+    expect((await call(server, '/ok', {})).status).toBe(500);
+  });
+
+  it('a hijacked reply: commit through request.dbSession first, or the work is rolled back', async () => {
+    const [committed, dropped] = [token(), token()];
+    const server = await start(async (app) => {
+      await app.register(dbPlugin, { kosha: d.kosha });
+      app.post('/', async (request, reply) => {
+        const { token: t, commit } = request.body as { token: string; commit: boolean };
+        await d.notes.save(t);
+        if (commit) await request.dbSession!.commit();
+        reply.hijack();
+        reply.raw.end('raw');
+      });
+    });
+    expect((await call(server, '/', { token: committed, commit: true })).body).toBe('raw');
+    expect((await call(server, '/', { token: dropped, commit: false })).body).toBe('raw');
+    expect(await d.count(committed)).toBe(1);
+    expect(await d.count(dropped)).toBe(0);
+  });
+});
