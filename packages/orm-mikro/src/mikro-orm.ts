@@ -17,6 +17,7 @@ import { loadDriver } from './load-driver.js';
 import { checkOptions, type MikroOrmOptions } from './mikro-orm-options.js';
 import { MikroSession, type SessionHost } from './mikro-session.js';
 import { QueryLogger } from './query-logger.js';
+import { insertWatcher } from './savepoint-stack.js';
 import { translateError } from './translate-error.js';
 import type { ConnectionTarget, Dialect } from './url.js';
 
@@ -130,6 +131,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
     let orm: MikroORM | undefined;
     try {
       orm = await MikroORM.init(config);
+      orm.em.getEventManager().registerSubscriber(insertWatcher);
       this.#orm = orm;
       await orm.connect();
       if (this.dialect !== 'sqlite') this.#pool = await orm.em.getConnection().getNativeClient();

@@ -46,8 +46,8 @@ export class MikroSession implements Session {
   constructor(host: SessionHost, readOnly: boolean) {
     this.#host = host;
     this.#readOnly = readOnly;
-    // A cloned event manager lets this session listen to its own inserts (savepoints) without touching others.
-    this.native = host.orm.em.fork({ clear: true, useContext: false, cloneEventManager: true });
+    // The fork shares the ORM's event manager; `insertWatcher` routes this session's inserts to its savepoints.
+    this.native = host.orm.em.fork({ clear: true, useContext: false });
     this.#savepoints = new SavepointStack(this.native);
   }
 
