@@ -23,7 +23,7 @@ try {
     '\nSQL: statements sent, BEGIN and COMMIT included (each request is one transaction, committed before the',
   );
   console.log(
-    'response is written). Cache: provider reads; a miss reads twice (again under the single-flight lock).',
+    'response is written). Cache: provider reads; a miss may read twice (once more under the single-flight lock when another load of the key just finished).',
   );
   failed = rows.some((r) => !r.ok);
   const detached = service.instruments.warnings.filter((w) => /session/i.test(w));

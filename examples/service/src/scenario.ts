@@ -75,7 +75,7 @@ export async function runScenario(service: RunningService): Promise<StepResult[]
     (expected: number): Check =>
     (o) =>
       o.status === expected ? undefined : `expected ${expected}, got ${o.status} ${JSON.stringify(o.body)}`;
-  // A miss reads the cache twice: once, then again under the single-flight lock before loading.
+  // A miss reads the cache once, or twice when another load of the key finished meanwhile (single-flight re-check).
   const hit: Check = (o) =>
     o.counts.hits === 1 && o.counts.misses === 0
       ? undefined
