@@ -105,6 +105,11 @@ export {
 export { DbRepo, type FieldsOf } from './repository/db-repo.js';
 export { isRepository, repository } from './repository/repository.js';
 export { currentSession } from './session/current-session.js';
+export {
+  type RequestScopeOptions,
+  type ResolvedRequestScope,
+  resolveRequestScope,
+} from './session/request-scope-options.js';
 export type { SessionScope, SessionScopeOptions } from './session/session-scope.js';
 export { afterCommit, afterRollback } from './transaction/hooks.js';
 export {

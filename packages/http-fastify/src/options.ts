@@ -1,4 +1,4 @@
-import { ConfigError, type IsolationLevel, type Kosha } from '@kosha/core';
+import { type IsolationLevel, type Kosha, resolveRequestScope } from '@kosha/core';
 import type { FastifyRequest } from 'fastify';
 
 /**
@@ -37,43 +37,14 @@ export interface ResolvedOptions {
   readonly rollbackOn: (statusCode: number) => boolean;
 }
 
-const KNOWN = ['kosha', 'mode', 'isolation', 'skip', 'rollbackOn'];
-const MODES = ['request', 'method'];
-const ISOLATIONS = ['DEFAULT', 'READ_UNCOMMITTED', 'READ_COMMITTED', 'REPEATABLE_READ', 'SERIALIZABLE'];
-
 const serverError = (statusCode: number) => statusCode >= 500;
 
-function fail(option: string, message: string): never {
-  throw new ConfigError(`dbPlugin: \`${option}\` ${message}`);
-}
-
-/** Validates the options once, when the plugin is registered. Throws a `ConfigError` naming the bad option. */
+/** Validates the options once, when the adapter is created: a bad one is a `ConfigError` naming it. */
 export function resolveOptions(options: DbPluginOptions | undefined): ResolvedOptions {
+  const scope = resolveRequestScope('dbPlugin', options, ['skip', 'rollbackOn']);
   const o = options ?? {};
-  if (typeof o !== 'object') throw new ConfigError('dbPlugin: options must be an object.');
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.includes(key)) fail(key, `is not an option. Known options: ${KNOWN.join(', ')}.`);
-  }
-  if (o.kosha !== undefined && typeof (o.kosha as Partial<Kosha>)?.openSession !== 'function') {
-    fail('kosha', 'must be a Kosha instance from `await createKosha(…)`.');
-  }
-  const mode = o.mode ?? 'request';
-  if (!MODES.includes(mode)) fail('mode', `must be 'request' or 'method', got ${JSON.stringify(o.mode)}.`);
-  if (o.isolation !== undefined) {
-    if (!ISOLATIONS.includes(o.isolation)) {
-      fail('isolation', `must be one of ${ISOLATIONS.join(', ')}, got ${JSON.stringify(o.isolation)}.`);
-    }
-    if (mode === 'method') {
-      fail('isolation', "applies to the request transaction: with mode 'method' give it to @transactional.");
-    }
-  }
-  for (const key of ['skip', 'rollbackOn'] as const) {
-    if (o[key] !== undefined && typeof o[key] !== 'function') fail(key, 'must be a function.');
-  }
   return {
-    kosha: o.kosha,
-    transaction: mode === 'request',
-    isolation: o.isolation,
+    ...scope,
     skip: o.skip,
     rollbackOn: o.rollbackOn ?? serverError,
   };

@@ -22,7 +22,8 @@ export const PROPAGATIONS: readonly Propagation[] = [
   'NEVER',
 ];
 
-const ISOLATIONS: readonly IsolationLevel[] = [
+/** The isolation levels, as values. */
+export const ISOLATIONS: readonly IsolationLevel[] = [
   'DEFAULT',
   'READ_UNCOMMITTED',
   'READ_COMMITTED',
