@@ -64,6 +64,18 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(/pool_size/);
   });
 
+  it('treats keys and sections named like Object members as unknown (found by the fuzz test)', async () => {
+    for (const text of [
+      '[database]\nvalueOf = 1\n',
+      '[database]\nconstructor = x\n',
+      '[constructor]\nurl = x\n',
+      '[toString]\n',
+    ]) {
+      const error = await loadConfig({ file: await ini(text), env: {} }).catch((e) => e);
+      expect(error, text).toBeInstanceOf(ConfigError);
+    }
+  });
+
   it('names an unknown section', async () => {
     const error = await loadConfig({ file: await ini('[databse]\nurl = sqlite::memory:\n'), env: {} }).catch(
       (e) => e,
@@ -106,7 +118,19 @@ describe('loadConfig', () => {
       ),
       fc
         .tuple(
-          fc.constantFrom('url', 'pool_size', 'max_overflow', 'echo', 'enabled', 'default_ttl', 'level', 'x'),
+          fc.constantFrom(
+            'url',
+            'pool_size',
+            'max_overflow',
+            'echo',
+            'enabled',
+            'default_ttl',
+            'level',
+            'x',
+            'valueOf',
+            'constructor',
+            'toString',
+          ),
           fc.string(),
         )
         .map(([k, v]) => `${k} = ${v}`),

@@ -123,7 +123,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Kosha
   const values: Record<string, Record<string, unknown>> = { database: {}, cache: {}, log: {} };
 
   for (const [section, body] of Object.entries(ini)) {
-    const known = (KEYS as Record<string, Record<string, unknown>>)[section];
+    // Own properties only: a section or key named `constructor` or `valueOf` is unknown, not Object's.
+    const known = Object.hasOwn(KEYS, section)
+      ? (KEYS as Record<string, Record<string, unknown>>)[section]
+      : undefined;
     if (!known || typeof body !== 'object' || body === null) {
       throw new ConfigError(
         `${file}: unknown section [${section}]. Known sections: ${Object.keys(KEYS)
@@ -132,7 +135,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Kosha
       );
     }
     for (const [key, raw] of Object.entries(body as Record<string, unknown>)) {
-      const spec = known[key] as readonly [readonly string[], (v: Source) => unknown] | undefined;
+      const spec = (Object.hasOwn(known, key) ? known[key] : undefined) as
+        | readonly [readonly string[], (v: Source) => unknown]
+        | undefined;
       if (!spec) {
         throw new ConfigError(
           `${file}: unknown key "${key}" in [${section}]. Known keys: ${Object.keys(known).join(', ')}.`,
