@@ -7,7 +7,7 @@ import {
   type TransactionScope,
   type UnitOfWork,
 } from '../transaction/frames.js';
-import { commitScope, rollbackScope } from '../transaction/transaction-manager.js';
+import { closeUnit, commitScope, rollbackScope } from '../transaction/transaction-manager.js';
 
 /** Options of `kosha.openSession`. */
 export interface SessionScopeOptions {
@@ -58,8 +58,7 @@ export async function openSessionScope(
         isolation: options.isolation === 'DEFAULT' ? undefined : options.isolation,
       });
     } catch (error) {
-      unit.closed = true;
-      await unit.session.close().catch(() => {});
+      await closeUnit(host, unit);
       throw error;
     }
   }
@@ -87,16 +86,9 @@ export async function openSessionScope(
       state = 'closed';
       unit.closed = true;
       try {
-        if (wasOpen && scope) {
-          await rollbackScope(host, scope);
-        }
+        if (wasOpen && scope) await rollbackScope(host, scope);
       } finally {
-        unit.closed = true;
-        try {
-          await unit.session.close();
-        } catch (error) {
-          host.logger.error('closing a session failed', error);
-        }
+        await closeUnit(host, unit);
       }
     },
     get rollbackOnly() {

@@ -109,7 +109,8 @@ function openUnit(host: TransactionHost, readOnly: boolean): UnitOfWork {
   return { session: host.orm.openSession({ readOnly }), closed: false };
 }
 
-async function closeUnit(host: TransactionHost, unit: UnitOfWork): Promise<void> {
+/** Marks a unit of work closed and releases its session; a failure is logged, never thrown. */
+export async function closeUnit(host: TransactionHost, unit: UnitOfWork): Promise<void> {
   unit.closed = true;
   try {
     await unit.session.close();
