@@ -1,0 +1,130 @@
+// The shared part of every benchmark: options, the timing harness (tinybench, in alternating rounds),
+// the services to run against, and the row each scenario reports. A scenario is a module under
+// bench/scenarios/ whose default export is `{ id, title, run(ctx) }`; `run` returns the rows of the table.
+import { randomBytes } from 'node:crypto';
+import { Bench } from 'tinybench';
+
+/**
+ * What a scenario runs against. SQLite in memory and ioredis-mock unless DATABASE_URL / REDIS_URL are
+ * given (the runner passes them through the environment).
+ */
+export function context(argv = process.argv) {
+  const quick = argv.includes('--quick');
+  const databaseUrl = process.env.DATABASE_URL || 'sqlite::memory:';
+  const redisUrl = process.env.REDIS_URL || undefined;
+  return {
+    quick,
+    databaseUrl,
+    redisUrl,
+    /** 'sqlite', 'postgresql', 'mysql' or 'mariadb': the scheme of databaseUrl. */
+    dialect: databaseUrl.split(':')[0].replace(/^postgres$/, 'postgresql'),
+    /** 'redis' or 'ioredis-mock'. */
+    redisKind: redisUrl ? 'redis' : 'ioredis-mock',
+    /** A random suffix for table names and key prefixes, so runs never collide with each other's data. */
+    suffix: randomBytes(4).toString('hex'),
+  };
+}
+
+/** A Redis client on ctx.redisUrl, or an ioredis-mock of its own when no URL was given. */
+export async function redisClient(ctx) {
+  if (ctx.redisUrl) {
+    const { Redis } = await import('ioredis');
+    return new Redis(ctx.redisUrl);
+  }
+  const { default: RedisMock } = await import('ioredis-mock');
+  // Each mock shares data per host/port/db; a fresh port per run keeps runs apart.
+  return new RedisMock({ port: 20000 + Math.floor(Math.random() * 40000) });
+}
+
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Times each task with tinybench, in `rounds` rounds whose order alternates so that drift (JIT, GC,
+ * other processes) hits every task alike. Returns per-task latencies (ms, the mean of each round) and
+ * helpers: `us(name)` is the median latency in µs, `ratio(name, base)` the median of the per-round
+ * ratios of mean latencies (so > 1 means `name` is slower).
+ */
+export async function compare(tasks, { quick, rounds = quick ? 3 : 7, time, warmupTime } = {}) {
+  const names = Object.keys(tasks);
+  const perRound = Object.fromEntries(names.map((k) => [k, []]));
+  for (let r = 0; r < rounds; r++) {
+    const bench = new Bench({
+      time: time ?? (quick ? 250 : 1000),
+      warmupTime: warmupTime ?? (quick ? 100 : 300),
+      throws: true,
+    });
+    for (const name of r % 2 ? [...names].reverse() : names) bench.add(name, tasks[name]);
+    await bench.run();
+    for (const t of bench.tasks) perRound[t.name].push(t.result.latency.mean);
+  }
+  return {
+    rounds,
+    perRound,
+    us: (name) => median(perRound[name]) * 1000,
+    ratio: (name, base) => median(perRound[name].map((v, k) => v / perRound[base][k])),
+  };
+}
+
+/**
+ * Times one run of `fn` (ms), `times` times after `warmup` runs, and returns the median. For work
+ * that is too long for tinybench's many iterations (an insert of 10,000 rows).
+ */
+export async function timeRuns(fn, { times, warmup = 1 }) {
+  for (let i = 0; i < warmup; i++) await fn(i);
+  const ms = [];
+  for (let i = 0; i < times; i++) {
+    const t = performance.now();
+    await fn(warmup + i);
+    ms.push(performance.now() - t);
+  }
+  return { median: median(ms), runs: ms };
+}
+
+/**
+ * One row of the results table.
+ * - `kosha`, `baseline`: what was measured, as text with units ("212.4 µs", "41,200 req/s").
+ * - `ratio`: a number (Kosha / baseline in the scenario's own sense), or null where there is none.
+ * - `target`: the target as text ("≤ 1.05"); `pass`: whether it holds (null: no target, reported only).
+ * - `notes`: anything a reader needs to trust the row (dialect, sizes, a second baseline).
+ */
+export function row({ scenario, kosha, baseline, ratio = null, target = '—', pass = null, notes = '' }) {
+  return {
+    scenario,
+    kosha,
+    baseline,
+    ratio,
+    target,
+    verdict: pass === null ? 'reported' : pass ? 'pass' : 'MISS',
+    notes,
+  };
+}
+
+export const fmtUs = (us) => `${us >= 100 ? us.toFixed(0) : us.toFixed(1)} µs`;
+export const fmtMs = (ms) => `${ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)} ms`;
+export const fmtInt = (n) => Math.round(n).toLocaleString('en');
+
+/**
+ * A `User` entity mapped with core's decorators called as functions (what `@entity() class User …`
+ * compiles to), on a table of its own. `extra(User)` may map more fields.
+ */
+export async function defineUser(tableName, extra) {
+  const { column, entity, id, table } = await import('@kosha/core');
+  class User {}
+  entity(User);
+  table(tableName)(User);
+  id()(User.prototype, 'id');
+  column({ type: 'string', length: 100 })(User.prototype, 'name');
+  column({ type: 'string', length: 255 })(User.prototype, 'email');
+  extra?.(User);
+  return User;
+}
+
+/** Applies a method decorator by hand, as TypeScript's `@decorator method()` would. */
+export function decorate(cls, method, decorator) {
+  const descriptor = Object.getOwnPropertyDescriptor(cls.prototype, method);
+  Object.defineProperty(cls.prototype, method, decorator(cls.prototype, method, descriptor) ?? descriptor);
+}
+
+/** n plain rows for a `User` from defineUser. */
+export const userRows = (n, from = 0) =>
+  Array.from({ length: n }, (_, i) => ({ name: `user ${from + i}`, email: `u${from + i}@example.com` }));
