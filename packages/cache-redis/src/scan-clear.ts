@@ -8,7 +8,9 @@ import type { RedisLike } from './redis-like.js';
  *
  * Keys found are deleted once up to `100 × count` have been collected rather than after each step:
  * the same load on Redis, and a `SCAN` whose cursor is an index into the live keyspace (ioredis-mock)
- * does not skip keys that moved up while it ran.
+ * does not skip keys that moved up while it ran. When more than that matched, keys were deleted while
+ * the scan ran, and such a `SCAN` may have skipped some: another pass follows, until one deletes
+ * nothing mid-scan (on Redis, whose `SCAN` skips nothing, that is one extra walk that finds nothing).
  */
 export async function scanClear(client: RedisLike, prefix: string, count: number): Promise<number> {
   const pattern = `${escapeGlob(prefix)}*`;
@@ -16,19 +18,24 @@ export async function scanClear(client: RedisLike, prefix: string, count: number
   const nodes = cluster ? client.nodes!('master') : [client];
   let deleted = 0;
   for (const node of nodes) {
-    let found: string[] = [];
-    let cursor = '0';
+    let midScan: boolean;
     do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
-      // The pattern narrows on the server; this check is what guarantees nothing else is touched.
-      for (const k of keys) if (k.startsWith(prefix)) found.push(k);
-      if (found.length >= 100 * count) {
-        deleted += await unlinkAll(node, found, count, cluster);
-        found = [];
-      }
-      cursor = String(next);
-    } while (cursor !== '0');
-    deleted += await unlinkAll(node, found, count, cluster);
+      midScan = false;
+      let found: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+        // The pattern narrows on the server; this check is what guarantees nothing else is touched.
+        for (const k of keys) if (k.startsWith(prefix)) found.push(k);
+        if (found.length >= 100 * count) {
+          deleted += await unlinkAll(node, found, count, cluster);
+          found = [];
+          midScan = true;
+        }
+        cursor = String(next);
+      } while (cursor !== '0');
+      deleted += await unlinkAll(node, found, count, cluster);
+    } while (midScan);
   }
   return deleted;
 }

@@ -175,6 +175,17 @@ describe('redisCache on ioredis-mock', () => {
     expect((await c.getMany(['user:1', 'user:34'])).every((v) => v === undefined)).toBe(true);
   });
 
+  it('evicts every key of a prefix when more match than one batch holds (the mock SCAN skips keys deleted under it)', async () => {
+    const c = redisCache({ client: new RedisMock({ port: 16001 }), keyPrefix: 'app3', scanCount: 10 });
+    // 100 × scanCount keys are collected before the first UNLINK; 2,500 forces two mid-scan batches.
+    for (let i = 0; i < 2500; i++) await c.set(`user:${i}`, 'v', 60);
+    await c.set('users:keep', 'v', 60);
+    await c.clearPrefix('user:');
+    const left = await c.getMany(Array.from({ length: 2500 }, (_, i) => `user:${i}`));
+    expect(left.filter((v) => v !== undefined)).toHaveLength(0);
+    expect(await c.get('users:keep')).toBe('v');
+  });
+
   it('does not close a client it was given', async () => {
     const own = new RedisMock();
     const c = redisCache({ client: own });
