@@ -40,7 +40,8 @@ export class MikroSession implements Session {
   readonly #host: SessionHost;
   readonly #readOnly: boolean;
   #settings: TransactionSettings | undefined;
-  readonly #savepoints: SavepointStack;
+  // Made on the first savepoint: most sessions never have one, and registering a stack costs a WeakMap entry.
+  #stack: SavepointStack | undefined;
   #closed = false;
 
   constructor(host: SessionHost, readOnly: boolean) {
@@ -48,7 +49,11 @@ export class MikroSession implements Session {
     this.#readOnly = readOnly;
     // The fork shares the ORM's event manager; `insertWatcher` routes this session's inserts to its savepoints.
     this.native = host.orm.em.fork({ clear: true, useContext: false });
-    this.#savepoints = new SavepointStack(this.native);
+  }
+
+  get #savepoints(): SavepointStack {
+    this.#stack ??= new SavepointStack(this.native);
+    return this.#stack;
   }
 
   async #op<R>(fn: () => Promise<R>): Promise<R> {
@@ -103,7 +108,7 @@ export class MikroSession implements Session {
         throw error;
       }
       this.#settings = settings;
-      this.#savepoints.clear();
+      this.#stack?.clear();
     });
   }
 
@@ -113,7 +118,7 @@ export class MikroSession implements Session {
       await this.native.flush();
       await this.#endSettings();
       await this.native.commit();
-      this.#savepoints.clear();
+      this.#stack?.clear();
     });
   }
 
@@ -128,7 +133,7 @@ export class MikroSession implements Session {
       } finally {
         // What the unit of work holds may have been flushed and is now rolled back: none of it is trustworthy.
         this.native.clear();
-        this.#savepoints.clear();
+        this.#stack?.clear();
       }
     });
   }

@@ -41,61 +41,86 @@ export async function openSessionScope(
   host: TransactionHost,
   options: SessionScopeOptions = {},
 ): Promise<SessionScope> {
-  const wantsTx = options.transaction ?? true;
-  const unit: UnitOfWork = { session: host.orm.openSession(), closed: false };
-  const scope: TransactionScope | undefined = wantsTx
-    ? {
-        tx: { unit, virtual: false, readOnly: false, deadline: undefined, completed: false, savepoints: 0 },
-        hooks: { afterCommit: [], afterRollback: [] },
-        rollbackOnly: false,
-      }
-    : undefined;
-  let state: 'open' | 'ended' | 'closed' = 'open';
-  const frame: Frame = { host, unit, scope, parent: contextStore.get() };
-  if (scope) {
+  const scope = new OpenSessionScope(host, options.transaction ?? true);
+  if (scope.scope) {
     try {
-      await unit.session.begin({
+      await scope.unit.session.begin({
         isolation: options.isolation === 'DEFAULT' ? undefined : options.isolation,
       });
     } catch (error) {
-      await closeUnit(host, unit);
+      await closeUnit(host, scope.unit);
       throw error;
     }
   }
+  return scope;
+}
 
-  const end = async (how: 'commit' | 'rollback') => {
-    if (state !== 'open') throw new IllegalTransactionStateError(`This session scope was already ${state}.`);
-    state = 'ended';
+/** One object per scope (an HTTP request opens one): no closures to allocate. */
+class OpenSessionScope implements SessionScope {
+  readonly unit: UnitOfWork;
+  readonly scope: TransactionScope | undefined;
+  readonly #host: TransactionHost;
+  readonly #frame: Frame;
+  #state: 'open' | 'ended' | 'closed' = 'open';
+
+  constructor(host: TransactionHost, wantsTx: boolean) {
+    this.#host = host;
+    const unit: UnitOfWork = { session: host.orm.openSession(), closed: false };
+    this.unit = unit;
+    this.scope = wantsTx
+      ? {
+          tx: { unit, virtual: false, readOnly: false, deadline: undefined, completed: false, savepoints: 0 },
+          hooks: { afterCommit: [], afterRollback: [] },
+          rollbackOnly: false,
+        }
+      : undefined;
+    this.#frame = { host, unit, scope: this.scope, parent: contextStore.get() };
+  }
+
+  run<R>(fn: () => R): R {
+    return contextStore.run(this.#frame, fn);
+  }
+
+  commit(): Promise<void> {
+    return this.#end('commit');
+  }
+
+  rollback(): Promise<void> {
+    return this.#end('rollback');
+  }
+
+  async #end(how: 'commit' | 'rollback'): Promise<void> {
+    if (this.#state !== 'open')
+      throw new IllegalTransactionStateError(`This session scope was already ${this.#state}.`);
+    this.#state = 'ended';
     // Its owner is ending the scope: code still running in its context (work a request started and left
     // behind) must not join a transaction that is being committed or rolled back — it takes the background path.
-    unit.closed = true;
+    this.unit.closed = true;
     // Without a scope transaction (`mode: 'method'`) each @transactional committed its own work;
     // changes made outside any transaction are not flushed behind the user's back (Spring's rule).
+    const scope = this.scope;
     if (!scope) return;
-    if (how === 'commit') await commitScope(host, scope);
-    else await rollbackScope(host, scope);
-  };
+    if (how === 'commit') await commitScope(this.#host, scope);
+    else await rollbackScope(this.#host, scope);
+  }
 
-  return {
-    run: (fn) => contextStore.run(frame, fn),
-    commit: () => end('commit'),
-    rollback: () => end('rollback'),
-    async close() {
-      if (state === 'closed') return;
-      const wasOpen = state === 'open';
-      state = 'closed';
-      unit.closed = true;
-      try {
-        if (wasOpen && scope) await rollbackScope(host, scope);
-      } finally {
-        await closeUnit(host, unit);
-      }
-    },
-    get rollbackOnly() {
-      return scope?.rollbackOnly ?? false;
-    },
-    get active() {
-      return state === 'open';
-    },
-  };
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    const wasOpen = this.#state === 'open';
+    this.#state = 'closed';
+    this.unit.closed = true;
+    try {
+      if (wasOpen && this.scope) await rollbackScope(this.#host, this.scope);
+    } finally {
+      await closeUnit(this.#host, this.unit);
+    }
+  }
+
+  get rollbackOnly(): boolean {
+    return this.scope?.rollbackOnly ?? false;
+  }
+
+  get active(): boolean {
+    return this.#state === 'open';
+  }
 }
