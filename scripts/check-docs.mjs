@@ -12,8 +12,9 @@ mkdirSync(out, { recursive: true });
 
 const sources = [
   join(root, 'README.md'),
-  ...readdirSync(join(root, 'docs'))
-    .filter((f) => f.endsWith('.md'))
+  // docs/ and its folders (docs/decorators/…), every Markdown file.
+  ...readdirSync(join(root, 'docs'), { recursive: true })
+    .filter((f) => f.endsWith('.md') && !/^(node_modules|api|\.snippets)[\\/]/.test(f))
     .map((f) => join(root, 'docs', f)),
   ...readdirSync(join(root, 'packages')).map((p) => join(root, 'packages', p, 'README.md')),
 ];
