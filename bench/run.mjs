@@ -64,6 +64,7 @@ for (const file of scenarioFiles) {
     });
   } else {
     console.log(`${secs} s`);
+    if (result.output.trim()) console.log(result.output.trimEnd().replace(/^/gm, '    │ '));
     for (const r of result.rows) rows.push({ file, ...r });
   }
 }
@@ -72,10 +73,14 @@ function runChild(file) {
   return new Promise((resolve) => {
     const child = fork(join(here, 'lib', 'child.mjs'), [file, ...(quick ? ['--quick'] : [])], {
       execArgv: ['--expose-gc'],
-      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    // What a scenario prints goes under its line of the progress list, indented, once it is done.
     let output = '';
     child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
       output += d;
     });
     let message;
@@ -85,7 +90,7 @@ function runChild(file) {
       setTimeout(() => child.kill(), 5000).unref();
     });
     child.on('exit', (code, signal) => {
-      if (message) resolve(message);
+      if (message) resolve({ ...message, output });
       else resolve({ error: `exited (${signal ?? code}) without a result\n${output.slice(-2000)}` });
     });
   });
