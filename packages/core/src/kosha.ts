@@ -164,7 +164,9 @@ export async function createKosha(options: KoshaOptions | KoshaConfig): Promise<
     );
   }
   const logger = opts.logger ?? consoleLogger(opts.logLevel ?? 'warn');
-  const entities = resolveEntities(opts.entities ?? registeredEntities());
+  const entities = opts.entities
+    ? resolveEntities(opts.entities)
+    : resolveEntities(registeredEntities(), { registered: true });
   const orm = isBackend(opts.orm) ? opts.orm : (await ormPluginFor(opts.orm.url)).create(opts.orm);
   const [cache, cacheSettings] = await resolveCache(opts.cache, logger);
   try {

@@ -2,12 +2,13 @@ import { ConfigError } from '../errors.js';
 import { type AnyFunction, methodDecorator } from '../mapping/decorator-modes.js';
 import { koshaFor } from '../transaction/transactional.js';
 import { cacheKey, prefixOf } from './cache-keys.js';
-import { type CacheEvictOptions, validateCacheOptions } from './cache-options.js';
+import { type CacheEvictOptions, refuseBareUse, validateCacheOptions } from './cache-options.js';
 import { type CacheTarget, cacheRuntimeOf, currentScope, evictTarget } from './cache-runtime.js';
 
 /**
  * Evicts cache entries when the method succeeds: the one entry `key` names, or — without `key`, as
  * in the seed — every entry of `keyPrefix`. A thrown error evicts nothing unless `beforeInvocation`.
+ * The key is computed from the arguments before the method runs, so a bad one fails the call first.
  * Inside a transaction the eviction runs at once and again after the commit, so a reader that cached
  * the old row in between does not leave it there. Prefix eviction never blocks the cache server.
  *
@@ -21,8 +22,13 @@ import { type CacheTarget, cacheRuntimeOf, currentScope, evictTarget } from './c
  */
 export function cacheEvict<A extends unknown[] = any[]>(
   options: CacheEvictOptions<A>,
+): (target: any, keyOrContext: any, descriptor?: any) => any;
+export function cacheEvict<A extends unknown[]>(
+  ...args: unknown[]
 ): (target: any, keyOrContext: any, descriptor?: any) => any {
-  return methodDecorator((original: AnyFunction, name: string) => {
+  refuseBareUse('cacheEvict', args);
+  const options = args[0] as CacheEvictOptions<A>;
+  return methodDecorator('cacheEvict', (original: AnyFunction, name: string) => {
     const opts = validateCacheOptions('cacheEvict', name, options, [
       'keyPrefix',
       'key',
@@ -43,7 +49,11 @@ export function cacheEvict<A extends unknown[] = any[]>(
       const kosha = koshaFor(this);
       const rt = cacheRuntimeOf(kosha);
       if (!rt) return original.apply(this, args);
-      const evict = () => evictTarget(rt, currentScope(kosha), targetOf(args));
+      // The key comes from the arguments as the caller passed them, before the method runs: a key
+      // that cannot be formed fails the call before any side effect, and an argument the method
+      // changes (an entity it renames) still evicts the entry cached under what it was.
+      const target = targetOf(args);
+      const evict = () => evictTarget(rt, currentScope(kosha), target);
       if (!opts.beforeInvocation) {
         const result = await original.apply(this, args);
         await evict();

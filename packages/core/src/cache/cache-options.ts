@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { appliedTo } from '../mapping/decorator-modes.js';
 import type { KeyFunction } from './cache-keys.js';
 
 /** Options of `@cacheable`. `A` are the method's arguments, `R` its resolved result. */
@@ -37,6 +38,28 @@ export interface CachePutOptions<A extends unknown[] = any[]> {
   key?: KeyFunction<A>;
   /** Seconds the entry lives. Default: the cache's `defaultTtl`. */
   ttl?: number;
+}
+
+/**
+ * Refuses a cache decorator used bare (`@cacheable` instead of `@cacheable({ … })`, which compiles
+ * only in JavaScript or through a cast): its factory then gets the method and a TC39 context, or the
+ * prototype (the class, for a static method), the method's name and its descriptor, in place of the
+ * options. Thrown when the class is defined, before the method could ever run uncached or break.
+ */
+export function refuseBareUse(decorator: string, args: readonly unknown[]): void {
+  const [first, second] = args;
+  const isPrototype =
+    typeof first === 'object' &&
+    first !== null &&
+    Object.hasOwn(first, 'constructor') &&
+    (first as { constructor: unknown }).constructor instanceof Function &&
+    (first as { constructor: { prototype: unknown } }).constructor.prototype === first;
+  if (args.length < 2 && typeof first !== 'function' && !isPrototype) return;
+  const where = args.length >= 2 ? `@${decorator} on ${appliedTo(first, second)}: ` : '';
+  throw new ConfigError(
+    `${where}@${decorator} must be called with its options: @${decorator}({ keyPrefix: 'user' }), ` +
+      `not a bare @${decorator}.`,
+  );
 }
 
 type Check = (value: unknown) => string | undefined;

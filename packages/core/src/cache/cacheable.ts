@@ -3,7 +3,7 @@ import type { TransactionScope } from '../transaction/frames.js';
 import { koshaFor } from '../transaction/transactional.js';
 import { decodeValue } from './cache-codec.js';
 import { cacheKey } from './cache-keys.js';
-import { type CacheableOptions, validateCacheOptions } from './cache-options.js';
+import { type CacheableOptions, refuseBareUse, validateCacheOptions } from './cache-options.js';
 import {
   afterScopeCommit,
   type CacheRuntime,
@@ -54,8 +54,13 @@ function readEntry(rt: CacheRuntime, key: string, cacheNull: boolean): Promise<S
  */
 export function cacheable<A extends unknown[] = any[], R = any>(
   options: CacheableOptions<A, R>,
+): (target: any, keyOrContext: any, descriptor?: any) => any;
+export function cacheable<A extends unknown[], R>(
+  ...args: unknown[]
 ): (target: any, keyOrContext: any, descriptor?: any) => any {
-  return methodDecorator((original: AnyFunction, name: string) => {
+  refuseBareUse('cacheable', args);
+  const options = args[0] as CacheableOptions<A, R>;
+  return methodDecorator('cacheable', (original: AnyFunction, name: string) => {
     const opts = validateCacheOptions('cacheable', name, options, [
       'keyPrefix',
       'ttl',

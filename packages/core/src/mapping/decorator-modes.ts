@@ -1,3 +1,5 @@
+import { ConfigError } from '../errors.js';
+
 // Support for both TypeScript decorator modes. Legacy (`experimentalDecorators`) decorators are
 // called as (target, key, descriptor?); TC39 standard decorators as (value, context). The second
 // argument tells them apart: a TC39 context is an object with a `kind`.
@@ -35,20 +37,94 @@ export function standardMetadataOf(cls: object): Record<PropertyKey, unknown> | 
 export type AnyFunction = (...args: any[]) => any;
 
 /**
- * Wraps a method in both modes. `wrap` gets the original function and its name, returns the replacement.
- * Returns a decorator usable in either mode.
+ * Where a decorator was applied, for error messages: `Class.member` in legacy mode, where the
+ * target is the prototype (or, for a static member, the class); `member` in TC39 mode, whose member
+ * contexts do not name the class; the class's own name for a class decorator in either mode.
  */
-export function methodDecorator(wrap: (original: AnyFunction, name: string) => AnyFunction) {
+export function appliedTo(target: unknown, keyOrContext: unknown): string {
+  if (isStandardContext(keyOrContext)) return String(keyOrContext.name ?? 'an anonymous class');
+  const cls =
+    typeof target === 'function' ? target : (target as { constructor?: unknown } | undefined)?.constructor;
+  const className = typeof cls === 'function' && cls.name ? cls.name : undefined;
+  if (keyOrContext === undefined) return className ?? 'an anonymous class';
+  return className ? `${className}.${String(keyOrContext)}` : String(keyOrContext);
+}
+
+/**
+ * What a decorator was applied to, as "a method", "a getter", "a field", "a class"… In legacy mode
+ * it is read from the arguments: a class decorator gets no key, a field decorator no descriptor, and
+ * an `accessor` field is lowered to a getter/setter pair.
+ */
+export function appliedKind(keyOrContext: unknown, descriptor?: unknown): string {
+  if (isStandardContext(keyOrContext)) {
+    return keyOrContext.kind === 'accessor' ? 'an accessor' : `a ${keyOrContext.kind}`;
+  }
+  if (typeof keyOrContext !== 'string' && typeof keyOrContext !== 'symbol') return 'a class';
+  if (descriptor === undefined) return 'a field';
+  const d = descriptor as PropertyDescriptor;
+  if (typeof d.value === 'function') return 'a method';
+  if (d.get && d.set) return 'a getter/setter pair';
+  if (d.get) return 'a getter';
+  if (d.set) return 'a setter';
+  return 'a property';
+}
+
+/** True when a legacy decorator was applied to a static member (its target is the class itself). */
+export function isStaticMember(target: unknown, keyOrContext: unknown): boolean {
+  if (isStandardContext(keyOrContext)) return keyOrContext.static === true;
+  return (
+    typeof target === 'function' && (typeof keyOrContext === 'string' || typeof keyOrContext === 'symbol')
+  );
+}
+
+/** True when the arguments are a decorator application: (prototype, key) in legacy mode, (value, context) in TC39 mode. */
+export function isDecoratorApplication(args: readonly unknown[]): boolean {
+  return (
+    args.length >= 2 &&
+    (isStandardContext(args[1]) || typeof args[1] === 'string' || typeof args[1] === 'symbol')
+  );
+}
+
+/**
+ * Wraps a method in both modes. `wrap` gets the original function and its name, returns the replacement.
+ * Returns a decorator usable in either mode. Applied to anything but a method, it throws a
+ * `ConfigError` naming `@{decorator}`, the member and what to do instead.
+ */
+export function methodDecorator(
+  decorator: string,
+  wrap: (original: AnyFunction, name: string) => AnyFunction,
+) {
   return function decorate(target: unknown, keyOrContext: unknown, descriptor?: PropertyDescriptor): any {
     if (isStandardContext(keyOrContext)) {
-      if (keyOrContext.kind !== 'method') {
-        throw new TypeError(`This decorator goes on methods, not on a ${keyOrContext.kind}.`);
-      }
+      if (keyOrContext.kind !== 'method') throw notOnMethod(decorator, target, keyOrContext, descriptor);
       return wrap(target as AnyFunction, String(keyOrContext.name));
     }
-    if (!descriptor || typeof descriptor.value !== 'function') {
-      throw new TypeError(`This decorator goes on methods; ${String(keyOrContext)} is not a method.`);
+    if (
+      (typeof keyOrContext !== 'string' && typeof keyOrContext !== 'symbol') ||
+      !descriptor ||
+      typeof descriptor.value !== 'function'
+    ) {
+      throw notOnMethod(decorator, target, keyOrContext, descriptor);
     }
     return { ...descriptor, value: wrap(descriptor.value as AnyFunction, String(keyOrContext)) };
   };
+}
+
+function notOnMethod(
+  decorator: string,
+  target: unknown,
+  keyOrContext: unknown,
+  descriptor: unknown,
+): ConfigError {
+  const kind = appliedKind(keyOrContext, descriptor);
+  const member = isStandardContext(keyOrContext) ? String(keyOrContext.name) : String(keyOrContext);
+  const fix =
+    kind === 'a class'
+      ? 'Decorate the methods that need it instead.'
+      : kind === 'a field'
+        ? `Declare ${member} as a method, \`async ${member}() { … }\`, not as a field holding a function, and decorate that.`
+        : `Move the work into a method, \`async ${member}() { … }\`, and decorate that.`;
+  return new ConfigError(
+    `@${decorator} on ${appliedTo(target, keyOrContext)}: @${decorator} goes on a method, not on ${kind}. ${fix}`,
+  );
 }

@@ -1,5 +1,19 @@
-import { isStandardContext, type StandardContext } from './decorator-modes.js';
-import { addLegacyProperty, addStandardProperty, markEntity, markTable } from './entity-registry.js';
+import { type ConfigError, MappingError } from '../errors.js';
+import {
+  appliedKind,
+  appliedTo,
+  isDecoratorApplication,
+  isStandardContext,
+  isStaticMember,
+  type StandardContext,
+} from './decorator-modes.js';
+import {
+  addLegacyProperty,
+  addStandardProperty,
+  markEntity,
+  markTable,
+  snakeCase,
+} from './entity-registry.js';
 import type {
   ColumnOptions,
   EntityClass,
@@ -13,43 +27,106 @@ type PropertyDecorator = (target: unknown, keyOrContext: unknown, descriptor?: u
 /** A decorator usable bare (`@id`) or called (`@id({ … })`). */
 export type BareOrCalled<O> = PropertyDecorator & ((options?: O) => PropertyDecorator);
 
+/** How a property of that kind is declared, for the fix a message suggests. */
+function declaration(kind: PropertyKind, name: string): string {
+  switch (kind) {
+    case 'id':
+      return `@id() ${name}!: number`;
+    case 'column':
+      return `@column({ type: 'string' }) ${name}!: string`;
+    case 'version':
+      return `@version() ${name}!: number`;
+    case 'createdAt':
+    case 'updatedAt':
+      return `@${kind}() ${name}!: Date`;
+    case 'manyToOne':
+      return `@manyToOne(() => Target) ${name}!: Target`;
+    case 'oneToMany':
+      return `@oneToMany(() => Target, 'owner') ${name}!: Target[]`;
+  }
+}
+
 function record(
   target: unknown,
   keyOrContext: unknown,
   prop: Omit<PropertyMetadata, 'name'>,
   descriptor?: unknown,
 ): void {
-  if (descriptor !== undefined) {
-    // Legacy mode hands methods and accessors a descriptor; mapped properties are plain fields.
-    throw new TypeError(
-      `@${prop.kind} goes on a property, not on the method or accessor ${String(keyOrContext)}.`,
+  const standard = isStandardContext(keyOrContext);
+  const isMember = standard
+    ? keyOrContext.kind !== 'class'
+    : typeof keyOrContext === 'string' || typeof keyOrContext === 'symbol';
+  const name = standard ? String(keyOrContext.name) : String(keyOrContext);
+  const where = `@${prop.kind} on ${appliedTo(target, keyOrContext)}: @${prop.kind} goes on an instance property`;
+  // Legacy mode hands methods and accessors a descriptor; TC39 mode says the kind. Mapped properties
+  // are plain fields (or, in TC39 mode, `accessor` fields).
+  const isProperty = standard
+    ? keyOrContext.kind === 'field' || keyOrContext.kind === 'accessor'
+    : isMember && descriptor === undefined;
+  if (!isProperty) {
+    const kind = appliedKind(keyOrContext, descriptor);
+    let fix = `Declare a property instead: \`${declaration(prop.kind, isMember ? name : 'name')}\`.`;
+    if (kind === 'a getter/setter pair') {
+      fix =
+        'Legacy decorators (experimentalDecorators) lower an `accessor` field to one. ' +
+        `Declare a plain field instead: \`${declaration(prop.kind, name)}\`.`;
+    }
+    throw new MappingError(`${where}, not on ${kind}. ${fix}`);
+  }
+  if (isStaticMember(target, keyOrContext)) {
+    throw new MappingError(
+      `${where}, not on a static one: a column belongs to each row, so remove \`static\`.`,
     );
   }
-  if (isStandardContext(keyOrContext)) {
-    if (keyOrContext.kind !== 'field' && keyOrContext.kind !== 'accessor') {
-      throw new TypeError(`@${prop.kind} goes on a property, not on a ${keyOrContext.kind}.`);
-    }
-    addStandardProperty(keyOrContext.metadata, { ...prop, name: String(keyOrContext.name) });
+  if (standard) {
+    addStandardProperty(keyOrContext.metadata, { ...prop, name });
   } else {
-    addLegacyProperty(target as object, { ...prop, name: String(keyOrContext) });
+    addLegacyProperty(target as object, { ...prop, name });
   }
 }
 
-function isDecoratorCall(args: unknown[]): boolean {
-  // A decorator application is (prototype, key) in legacy mode or (undefined, context) in TC39 mode.
-  return (
-    args.length >= 2 &&
-    (isStandardContext(args[1]) || typeof args[1] === 'string' || typeof args[1] === 'symbol')
-  );
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return value.name ? `the function ${value.name}` : 'a function';
+  return String(value);
 }
 
 function scalar<O extends ColumnOptions>(kind: PropertyKind): BareOrCalled<O> {
   return ((...args: unknown[]) => {
-    if (isDecoratorCall(args)) return record(args[0], args[1], { kind, options: {} }, args[2]);
-    const options = (args[0] ?? {}) as O;
+    if (isDecoratorApplication(args)) return record(args[0], args[1], { kind, options: {} }, args[2]);
+    const given = args[0];
+    if (given !== undefined && (typeof given !== 'object' || given === null)) {
+      const example =
+        kind === 'column' ? "@column({ type: 'string' })" : `@${kind}() or @${kind}({ type: 'integer' })`;
+      const onClass = typeof given === 'function' ? ` (on a class? @${kind} goes on a property)` : '';
+      throw new MappingError(
+        `@${kind} takes an options object, e.g. ${example}, got ${describe(given)}${onClass}.`,
+      );
+    }
+    const options = (given ?? {}) as O;
     return (target: unknown, keyOrContext: unknown, descriptor?: unknown) =>
       record(target, keyOrContext, { kind, type: options.type, options: { ...options } }, descriptor);
   }) as BareOrCalled<O>;
+}
+
+/** Refuses a class decorator applied to a member, or given something that is not a class. */
+function checkClassTarget(
+  decorator: string,
+  Err: typeof MappingError | typeof ConfigError,
+  cls: unknown,
+  context: unknown,
+  descriptor: unknown,
+): void {
+  const onMember = isStandardContext(context) ? context.kind !== 'class' : context !== undefined;
+  if (onMember) {
+    throw new Err(
+      `@${decorator} on ${appliedTo(cls, context)}: @${decorator} goes on a class, not on ` +
+        `${appliedKind(context, descriptor)}. Put it above the \`class\` keyword.`,
+    );
+  }
+  if (typeof cls !== 'function') {
+    throw new Err(`@${decorator} goes on a class, got ${describe(cls)}. Put it above the \`class\` keyword.`);
+  }
 }
 
 /**
@@ -60,16 +137,41 @@ function scalar<O extends ColumnOptions>(kind: PropertyKind): BareOrCalled<O> {
  * class User { @id() id!: number; @column({ type: 'string' }) name!: string; }
  * ```
  */
-export function entity<C extends EntityClass>(cls: C, context?: unknown): C | undefined {
-  if (isStandardContext(context) && context.kind !== 'class') throw new TypeError('@entity goes on a class.');
+export function entity<C extends EntityClass>(cls: C, context?: unknown): C | undefined;
+export function entity<C extends EntityClass>(
+  cls: C,
+  context?: unknown,
+  descriptor?: unknown,
+): C | undefined {
+  if (cls === undefined && context === undefined) {
+    throw new MappingError('@entity is used bare: write @entity above the class, not @entity().');
+  }
+  // A legacy decorator on a method gets (prototype, key, descriptor): the descriptor says which member kind.
+  checkClassTarget('entity', MappingError, cls, context, descriptor);
   markEntity(cls);
   return undefined;
 }
 
 /** Sets the table of an entity. Order relative to `@entity` does not matter. */
-export function table(name: string) {
-  if (typeof name !== 'string' || !name) throw new TypeError('@table(name) needs a non-empty table name.');
-  return <C extends EntityClass>(cls: C, _context?: unknown): C | undefined => {
+export function table(name: string): <C extends EntityClass>(cls: C, context?: unknown) => C | undefined;
+export function table(...args: unknown[]) {
+  const name = args[0];
+  if (typeof name === 'function' || isDecoratorApplication(args)) {
+    // Applied bare: `@table` above the class (or a member) instead of `@table('name')`.
+    const suggestion = typeof name === 'function' && name.name ? snakeCase(name.name) : 'users';
+    throw new MappingError(
+      `@table on ${appliedTo(name, args[1])}: @table must be called with the table name: ` +
+        `@table('${suggestion}'), not a bare @table.`,
+    );
+  }
+  return <C extends EntityClass>(cls: C, context?: unknown, descriptor?: unknown): C | undefined => {
+    checkClassTarget('table', MappingError, cls, context, descriptor);
+    if (typeof name !== 'string' || !name) {
+      throw new MappingError(
+        `@table on ${cls.name}: the table name must be a non-empty string, got ${describe(name)}. ` +
+          `Write @table('${snakeCase(cls.name)}'), or leave @table out for that default.`,
+      );
+    }
     markTable(cls, name);
     return undefined;
   };
@@ -98,6 +200,14 @@ export const updatedAt: BareOrCalled<ColumnOptions> = scalar<ColumnOptions>('upd
  * ```
  */
 export function manyToOne(target: () => EntityClass, options: RelationOptions = {}): PropertyDecorator {
+  // Bare, it gets (prototype, key) in legacy mode or (undefined, context) in TC39 mode.
+  if (isBareRelation(target, options)) {
+    throw new MappingError(
+      `@manyToOne on ${appliedTo(target, options)}: @manyToOne must be called with its target: ` +
+        '@manyToOne(() => Target), not a bare @manyToOne.',
+    );
+  }
+  checkRelationArguments('manyToOne', target, options, '@manyToOne(() => User, { eager: true })');
   return (t: unknown, k: unknown, d?: unknown) =>
     record(t, k, { kind: 'manyToOne', target, options: { ...options } }, d);
 }
@@ -114,8 +224,38 @@ export function oneToMany(
   mappedBy: string,
   options: Pick<RelationOptions, 'eager'> = {},
 ): PropertyDecorator {
+  if (isBareRelation(target, mappedBy)) {
+    throw new MappingError(
+      `@oneToMany on ${appliedTo(target, mappedBy)}: @oneToMany must be called with its target and mappedBy: ` +
+        "@oneToMany(() => Target, 'owner'), not a bare @oneToMany.",
+    );
+  }
+  checkRelationArguments('oneToMany', target, options, "@oneToMany(() => Post, 'author')");
   return (t: unknown, k: unknown, d?: unknown) =>
     record(t, k, { kind: 'oneToMany', target, mappedBy, options: { ...options } }, d);
+}
+
+/** A relation decorator applied bare: (prototype, key) in legacy mode, (undefined, context) in TC39 mode. */
+function isBareRelation(target: unknown, second: unknown): boolean {
+  return (
+    isStandardContext(second) ||
+    (typeof target === 'object' &&
+      target !== null &&
+      (typeof second === 'string' || typeof second === 'symbol'))
+  );
+}
+
+function checkRelationArguments(decorator: string, target: unknown, options: unknown, example: string): void {
+  if (typeof target !== 'function') {
+    throw new MappingError(
+      `@${decorator} needs its target as a function returning the entity class, e.g. ${example}, got ${describe(target)}.`,
+    );
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new MappingError(
+      `@${decorator} takes an options object, e.g. ${example}, got ${describe(options)}.`,
+    );
+  }
 }
 
 export type { StandardContext };

@@ -21,6 +21,10 @@ const legacyProps = new WeakMap<object, PropertyMetadata[]>();
 const entities = new Set<EntityClass>();
 const tableOnly = new Set<EntityClass>();
 const resolved = new WeakMap<object, EntityMetadata>();
+// Classes (legacy mode) and `Symbol.metadata` objects (TC39 mode) holding mapped properties: what
+// createKosha checks for a forgotten @entity.
+const legacyMapped = new Set<object>();
+const standardMapped = new Set<Record<PropertyKey, unknown>>();
 
 /** Records a property in legacy mode (decorated on the prototype). */
 export function addLegacyProperty(prototype: object, prop: PropertyMetadata): void {
@@ -28,6 +32,7 @@ export function addLegacyProperty(prototype: object, prop: PropertyMetadata): vo
   let list = legacyProps.get(cls);
   if (!list) legacyProps.set(cls, (list = []));
   upsert(list, prop);
+  legacyMapped.add(cls);
 }
 
 /** Records a property in TC39 mode (on the class's `Symbol.metadata` object). */
@@ -43,6 +48,7 @@ export function addStandardProperty(
   }
   if (!Object.hasOwn(metadata, PROPS)) metadata[PROPS] = [];
   upsert(metadata[PROPS] as PropertyMetadata[], prop);
+  standardMapped.add(metadata);
 }
 
 function upsert(list: PropertyMetadata[], prop: PropertyMetadata) {
@@ -118,14 +124,64 @@ function designType(cls: EntityClass, prop: string): ColumnType | undefined {
 }
 
 /**
- * Validates and returns the metadata of a set of entity classes: every class must be an `@entity`,
- * have exactly one `@id`, known column types, relations to entities in the set and its own table.
+ * The classes that carry mapping decorators but no `@entity`. A class with `@table` is one; so is a
+ * class with mapped properties (`@id`, `@column`…), unless an `@entity` extends it (a mapped base class).
  */
-export function resolveEntities(classes: readonly EntityClass[]): EntityMetadata[] {
+function forgottenEntities(): string[] {
+  // Every class, and TC39 metadata object, that an @entity is or inherits from. A class with @table
+  // but no @entity counts too: it is reported as that, not again for its properties or its base's.
+  const chains = new Set<object>();
+  for (const cls of [...entities, ...tableOnly]) {
+    for (let c: object | null = cls; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+      chains.add(c);
+      const md = Object.hasOwn(c, METADATA) ? (c as Record<symbol, object | undefined>)[METADATA] : undefined;
+      if (md) chains.add(md);
+    }
+  }
+  const problems = [...tableOnly].map(
+    (cls) => `${cls.name} has @table but no @entity: add @entity to the class.`,
+  );
+  const orBase = 'or, if it is a base class, extend it with an @entity class.';
+  for (const cls of legacyMapped) {
+    if (chains.has(cls)) continue;
+    const name = (cls as { name?: string }).name || 'An anonymous class';
+    problems.push(
+      `${name} has ${listed(legacyProps.get(cls)!)} but no @entity: add @entity to the class, ${orBase}`,
+    );
+  }
+  for (const md of standardMapped) {
+    if (chains.has(md)) continue;
+    problems.push(
+      `A class with ${listed(md[PROPS] as PropertyMetadata[])} has no @entity (TC39 property decorators ` +
+        `are not told the class name): add @entity to it, ${orBase}`,
+    );
+  }
+  return problems;
+}
+
+function listed(props: readonly PropertyMetadata[]): string {
+  return props.map((p) => `@${p.kind} ${p.name}`).join(', ');
+}
+
+/**
+ * Validates and returns the metadata of a set of entity classes: every class must be an `@entity`,
+ * have exactly one `@id`, at most one `@version`, known column types, relations to entities in the
+ * set and its own table. With `registered` (what `createKosha` does when it is given no `entities`
+ * and maps every registered one) it also refuses every class that has mapping decorators but no
+ * `@entity`: one with `@table`, or with mapped properties that no `@entity` inherits. An explicit list
+ * is checked as listed: a listed class without `@entity` is refused.
+ */
+export function resolveEntities(
+  classes: readonly EntityClass[],
+  { registered = false }: { registered?: boolean } = {},
+): EntityMetadata[] {
   const problems: string[] = [];
-  for (const cls of tableOnly) {
-    if (!classes.length || classes.includes(cls)) {
-      problems.push(`${cls.name} has @table but no @entity: add @entity to the class.`);
+  if (registered) {
+    problems.push(...forgottenEntities());
+  } else {
+    for (const cls of tableOnly) {
+      if (classes.includes(cls))
+        problems.push(`${cls.name} has @table but no @entity: add @entity to the class.`);
     }
   }
   const out: EntityMetadata[] = [];
@@ -148,6 +204,12 @@ export function resolveEntities(classes: readonly EntityClass[]): EntityMetadata
     if (ids.length > 1) {
       problems.push(
         `${cls.name} has ${ids.length} @id properties (${ids.map((p) => p.name).join(', ')}): use one.`,
+      );
+    }
+    const versions = props.filter((p) => p.kind === 'version');
+    if (versions.length > 1) {
+      problems.push(
+        `${cls.name} has ${versions.length} @version properties (${versions.map((p) => p.name).join(', ')}): use one.`,
       );
     }
     for (const p of props) {

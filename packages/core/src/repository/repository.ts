@@ -1,10 +1,12 @@
-import { isStandardContext } from '../mapping/decorator-modes.js';
+import { ConfigError } from '../errors.js';
+import { appliedKind, appliedTo, isStandardContext } from '../mapping/decorator-modes.js';
 import { DbRepo } from './db-repo.js';
 
 const repositories = new Set<Function>();
 
 /**
- * Marks a class as a repository. It must extend `DbRepo<T>`; Kosha checks that when the class is defined.
+ * Marks a class as a repository. It must extend `DbRepo<T>`; Kosha checks that when the class is
+ * defined, and refuses `@repository` anywhere but on such a class with a `ConfigError`.
  *
  * ```ts
  * @repository
@@ -14,11 +16,34 @@ const repositories = new Set<Function>();
 export function repository<C extends abstract new (...args: any[]) => DbRepo<any>>(
   cls: C,
   context?: unknown,
+): C | undefined;
+export function repository<C extends abstract new (...args: any[]) => DbRepo<any>>(
+  cls: C,
+  context?: unknown,
+  descriptor?: unknown,
 ): C | undefined {
-  if (isStandardContext(context) && context.kind !== 'class')
-    throw new TypeError('@repository goes on a class.');
-  if (typeof cls !== 'function' || !(cls.prototype instanceof DbRepo)) {
-    throw new TypeError(`@repository: ${(cls as Function)?.name ?? String(cls)} must extend DbRepo<Entity>.`);
+  if (cls === undefined && context === undefined) {
+    throw new ConfigError('@repository is used bare: write @repository above the class, not @repository().');
+  }
+  // A legacy decorator on a member gets (prototype, key, descriptor); a TC39 one says its kind.
+  if (isStandardContext(context) ? context.kind !== 'class' : context !== undefined) {
+    throw new ConfigError(
+      `@repository on ${appliedTo(cls, context)}: @repository goes on a class, not on ` +
+        `${appliedKind(context, descriptor)}. Put it above a \`class … extends DbRepo<Entity>\`.`,
+    );
+  }
+  if (typeof cls !== 'function') {
+    throw new ConfigError(
+      `@repository goes on a class that extends DbRepo<Entity>, got ${cls === null ? 'null' : typeof cls}.`,
+    );
+  }
+  if (!(cls.prototype instanceof DbRepo)) {
+    const name = cls.name || 'the class';
+    throw new ConfigError(
+      `@repository on ${name}: the class must extend DbRepo<Entity>: ` +
+        `class ${cls.name || 'MyRepo'} extends DbRepo<MyEntity> { … }. ` +
+        'Without it the class has none of the repository methods; a class that only uses repositories needs no @repository.',
+    );
   }
   repositories.add(cls);
   return undefined;

@@ -1,5 +1,5 @@
 import { getKosha, Kosha } from '../kosha.js';
-import { type AnyFunction, isStandardContext, methodDecorator } from '../mapping/decorator-modes.js';
+import { type AnyFunction, isDecoratorApplication, methodDecorator } from '../mapping/decorator-modes.js';
 import type { TransactionHost } from './frames.js';
 import { executeTransactional } from './transaction-manager.js';
 import { defineTransaction, type TransactionOptions } from './transaction-options.js';
@@ -20,7 +20,7 @@ export function koshaFor(self: unknown): Kosha {
 }
 
 function wrapper(options: TransactionOptions | undefined) {
-  return methodDecorator((original: AnyFunction, name: string) => {
+  return methodDecorator('transactional', (original: AnyFunction, name: string) => {
     const def = defineTransaction(options, `@transactional on ${name}`);
     return function transactionalMethod(this: unknown, ...args: unknown[]) {
       const host: TransactionHost = koshaFor(this);
@@ -48,9 +48,10 @@ export function transactional(
 ): (target: any, keyOrContext: any, descriptor?: any) => any;
 export function transactional(target: any, keyOrContext: any, descriptor?: any): any;
 export function transactional(...args: unknown[]): unknown {
-  const isApplication =
-    args.length >= 2 &&
-    (isStandardContext(args[1]) || typeof args[1] === 'string' || typeof args[1] === 'symbol');
-  if (isApplication) return wrapper(undefined)(args[0], args[1], args[2] as PropertyDescriptor | undefined);
+  // Bare on a class in legacy mode, it gets the class alone: refused as the misplaced decorator it is.
+  const onLegacyClass = args.length === 1 && typeof args[0] === 'function';
+  if (isDecoratorApplication(args) || onLegacyClass) {
+    return wrapper(undefined)(args[0], args[1], args[2] as PropertyDescriptor | undefined);
+  }
   return wrapper(args[0] as TransactionOptions | undefined);
 }
