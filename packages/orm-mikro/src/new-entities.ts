@@ -20,33 +20,65 @@ function giveCollections(meta: EntityMetadata, row: object): void {
   }
 }
 
+const fieldNames = new WeakMap<EntityMetadata, ReadonlySet<string>>();
+
 /**
- * Puts the rows of an `insertAll` into the unit of work of `em`: entity instances as they are, plain
- * objects of fields through `em.create`. A field the entity does not have is an `UnknownFieldError`,
- * anything else than those two kinds of row an `InvalidArgumentError`. Nothing is flushed yet.
+ * Checks the rows of an `insertAll` before anything is created or written: each is an instance of the
+ * entity or a plain object of its fields. A field the entity does not have is an `UnknownFieldError`,
+ * anything else than those two kinds of row an `InvalidArgumentError`.
  */
-export function persistNew<T extends object>(
-  em: SqlEntityManager,
-  entity: EntityClass<T>,
-  rows: readonly (T | Partial<T>)[],
-): T[] {
+export function checkRows<T extends object>(entity: EntityClass<T>, rows: readonly (T | Partial<T>)[]): void {
   const meta = metadataOf(entity);
-  return rows.map((row, i) => {
-    if (row instanceof entity) {
-      if (!helper(row).__managed) giveCollections(meta, row);
-      em.persist(row);
-      return row as T;
-    }
+  let names = fieldNames.get(meta);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (row instanceof entity) continue;
     const proto = row === null || typeof row !== 'object' ? undefined : Object.getPrototypeOf(row);
     if (proto !== Object.prototype && proto !== null) {
       throw new InvalidArgumentError(
         `${meta.name}.insertAll: row ${i} is neither a ${meta.name} nor a plain object of its fields.`,
       );
     }
-    const names = meta.properties.map((p) => p.name);
-    for (const key of Object.keys(row)) {
-      if (!names.includes(key)) throw new UnknownFieldError(meta.name, key, names);
+    if (!names) {
+      names = new Set(meta.properties.map((p) => p.name));
+      fieldNames.set(meta, names);
     }
-    return em.create(entity, row as never, { persist: true, partial: true }) as T;
-  });
+    for (const key in row) {
+      if (Object.hasOwn(row, key) && !names.has(key)) throw new UnknownFieldError(meta.name, key, [...names]);
+    }
+  }
+}
+
+const CREATE_OPTIONS = { persist: false, partial: true } as const;
+
+/**
+ * The entity of one checked `insertAll` row, not yet persisted: an entity instance as it is, a plain
+ * object of fields through `em.create` (which builds the instance, its references and collections).
+ */
+export function createOne<T extends object>(
+  em: SqlEntityManager,
+  entity: EntityClass<T>,
+  row: T | Partial<T>,
+): T {
+  if (row instanceof entity) {
+    if (!helper(row).__managed) giveCollections(metadataOf(entity), row);
+    return row as T;
+  }
+  return em.create(entity, row as never, CREATE_OPTIONS) as T;
+}
+
+/** The entities of checked `insertAll` rows (see `createOne`). */
+export function createNew<T extends object>(
+  em: SqlEntityManager,
+  entity: EntityClass<T>,
+  rows: readonly (T | Partial<T>)[],
+): T[] {
+  return rows.map((row) => createOne(em, entity, row));
+}
+
+/** Puts new entities into the unit of work of `em` and flushes it: MikroORM inserts them, with what they cascade to. */
+export async function persistAndFlush<T extends object>(em: SqlEntityManager, entities: T[]): Promise<T[]> {
+  for (const e of entities) em.persist(e);
+  await em.flush();
+  return entities;
 }

@@ -81,3 +81,12 @@ export const insertWatcher: EventSubscriber = {
     stacks.get(args.em)?.created(args.entity);
   },
 };
+
+/**
+ * Notes entities a session inserted without its unit of work (`insertAll`'s bulk insert, which
+ * fires no `afterCreate`), so a rollback to an enclosing savepoint forgets them like the others.
+ */
+export function recordCreated(em: object, entities: readonly object[]): void {
+  const stack = stacks.get(em);
+  if (stack) for (const entity of entities) stack.created(entity);
+}
