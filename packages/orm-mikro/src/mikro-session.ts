@@ -10,9 +10,9 @@ import {
   type Session,
 } from '@kosha/core';
 import type { MikroORM, SqlEntityManager } from '@mikro-orm/sql';
+import { insertNew } from './bulk-insert.js';
 import { toOrderBy, toWhere } from './field-filter.js';
 import { copyGenerated, mergeDetached } from './merge-detached.js';
-import { persistNew } from './new-entities.js';
 import { SavepointStack } from './savepoint-stack.js';
 import { ISOLATION, type TransactionSettings, transactionSettings } from './transaction-settings.js';
 import type { Dialect } from './url.js';
@@ -115,8 +115,13 @@ export class MikroSession implements Session {
   commit(): Promise<void> {
     return this.#op(async () => {
       this.#inTransaction('commit');
-      await this.native.flush();
-      await this.#endSettings();
+      // em.commit() flushes and then commits. Settings that must be undone before the COMMIT need the
+      // flush before them (it runs under them); without any, em.commit()'s own flush is the only one — a
+      // second would walk every managed entity again for nothing (10,000 after a bulk insert).
+      if (this.#settings?.end.length) {
+        await this.native.flush();
+        await this.#endSettings();
+      } else this.#settings = undefined;
       await this.native.commit();
       this.#stack?.clear();
     });
@@ -196,11 +201,8 @@ export class MikroSession implements Session {
   }
 
   insertAll<T extends object>(entity: EntityClass<T>, rows: readonly (T | Partial<T>)[]): Promise<T[]> {
-    return this.#op(async () => {
-      const out = persistNew(this.native, entity, rows);
-      await this.native.flush();
-      return out;
-    });
+    // Multi-row INSERTs with bound parameters when the rows allow it, else MikroORM's unit of work.
+    return this.#op(() => insertNew(this.native, entity, rows, this.#host));
   }
 
   findById<T extends object>(entity: EntityClass<T>, id: unknown): Promise<T | null> {
