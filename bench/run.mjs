@@ -8,6 +8,7 @@
 // in the table, and fails the run only with --strict.
 import { execFileSync, fork } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, freemem, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,6 +128,8 @@ writeFileSync(
     '',
     table,
     '',
+    'What each scenario measures, and why a target misses: [docs/benchmarks.md](../docs/benchmarks.md).',
+    '',
   ].join('\n'),
 );
 console.log(`written: bench/${stem}.json, bench/${quick ? 'RESULTS.quick.md' : 'RESULTS.md'}`);
@@ -149,13 +152,22 @@ function markdownTable(rows) {
 }
 
 function describeMachine() {
+  // A package's version: resolved from the bench package or from the Kosha package that depends on it
+  // (MikroORM's core is a dependency of @kosha/orm-mikro), then the package.json above its entry point.
+  const require = createRequire(import.meta.url);
   const version = (pkg) => {
-    try {
-      const dir = dirname(fileURLToPath(import.meta.resolve(`${pkg}/package.json`)));
-      return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
-    } catch {
-      return 'not installed';
+    for (const from of [here, join(here, '..', 'packages', 'orm-mikro')]) {
+      try {
+        let dir = dirname(require.resolve(pkg, { paths: [from] }));
+        for (; dir !== dirname(dir); dir = dirname(dir)) {
+          try {
+            const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+            if (meta.name === pkg) return meta.version;
+          } catch {}
+        }
+      } catch {}
     }
+    return 'not installed';
   };
   const server = (cmd, args) => {
     try {
@@ -179,6 +191,8 @@ function describeMachine() {
   if (ctx.redisUrl) out.Redis = server('redis-server', ['--version']);
   for (const pkg of [
     '@mikro-orm/core',
+    'better-sqlite3',
+    'pg',
     'ioredis',
     'express',
     'fastify',

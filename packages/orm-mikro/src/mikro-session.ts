@@ -56,17 +56,27 @@ export class MikroSession implements Session {
     return this.#stack;
   }
 
-  async #op<R>(fn: () => Promise<R>): Promise<R> {
+  /**
+   * Runs one operation of the session: refused once it is closed, and its errors (thrown or rejected)
+   * translated into Kosha's. Not `async`: a read is one promise chain from MikroORM to the caller.
+   */
+  #op<R>(fn: () => Promise<R>): Promise<R> {
     if (this.#closed) {
-      throw new IllegalTransactionStateError(
-        'This session is closed: its unit of work ended. Open a new one (a new transaction).',
+      return Promise.reject(
+        new IllegalTransactionStateError(
+          'This session is closed: its unit of work ended. Open a new one (a new transaction).',
+        ),
       );
     }
+    let result: Promise<R>;
     try {
-      return await fn();
+      result = fn();
     } catch (error) {
-      throw this.#host.translate(error);
+      return Promise.reject(this.#host.translate(error));
     }
+    return result.catch((error: unknown) => {
+      throw this.#host.translate(error);
+    });
   }
 
   #inTransaction(what: string): void {
@@ -206,9 +216,9 @@ export class MikroSession implements Session {
   }
 
   findById<T extends object>(entity: EntityClass<T>, id: unknown): Promise<T | null> {
-    return this.#op(async () => {
+    return this.#op(() => {
       const where = toWhere(entity, { [metadataOf(entity).primaryKey.name]: id });
-      return (await this.native.findOne(entity, where as never, this.#readOptions())) as T | null;
+      return this.native.findOne(entity, where as never, this.#readOptions()) as Promise<T | null>;
     });
   }
 

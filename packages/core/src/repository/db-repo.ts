@@ -70,14 +70,21 @@ export abstract class DbRepo<T extends object> {
 
   #run<R>(write: boolean, what: string, fn: (session: Session) => Promise<R>): Promise<R> {
     const host = this.kosha;
-    return executeTransactional(host, write ? WRITE : READ, async () => {
+    // Not `async`: returning fn's promise from an async function would cost the call two more ticks.
+    return executeTransactional(host, write ? WRITE : READ, () => {
       const frame = frameOf(host)!;
       if (write && frame.scope?.tx.readOnly) {
-        throw new IllegalTransactionStateError(
-          `${this.metadata.name} ${what}: the transaction is read-only. Call it from a @transactional method without readOnly.`,
+        return Promise.reject(
+          new IllegalTransactionStateError(
+            `${this.metadata.name} ${what}: the transaction is read-only. Call it from a @transactional method without readOnly.`,
+          ),
         );
       }
-      return fn(frame.unit!.session);
+      try {
+        return fn(frame.unit!.session);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     });
   }
 

@@ -159,7 +159,10 @@ async function begin<T>(
       await completeAfterError(host, scope, def, error);
       throw error;
     }
-    await commitScope(host, scope);
+    // A read-only transaction without BEGIN, nothing to check and no hooks: there is nothing to commit.
+    if (virtual && !scope.rollbackOnly && tx.deadline === undefined && !scope.hooks.afterCommit.length) {
+      tx.completed = true;
+    } else await commitScope(host, scope);
     return result;
   } finally {
     tx.completed = true;
