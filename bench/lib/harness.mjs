@@ -128,3 +128,30 @@ export function decorate(cls, method, decorator) {
 /** n plain rows for a `User` from defineUser. */
 export const userRows = (n, from = 0) =>
   Array.from({ length: n }, (_, i) => ({ name: `user ${from + i}`, email: `u${from + i}@example.com` }));
+
+/**
+ * A Kosha instance on ctx.databaseUrl with `entities`, their tables created. `cache` is a provider
+ * (`redisCache(…)`) or false; `pool` MikroORM pool settings. Pair it with {@link closeKosha}.
+ */
+export async function openKosha(ctx, entities, { cache = false, pool } = {}) {
+  const { createKosha } = await import('@kosha/core');
+  const { mikroOrm } = await import('@kosha/orm-mikro');
+  const kosha = await createKosha({
+    orm: mikroOrm({ url: ctx.databaseUrl, ...(pool ? { pool } : {}) }),
+    entities,
+    cache,
+  });
+  await kosha.schema.create();
+  return kosha;
+}
+
+/** Drops the tables of {@link openKosha} and closes it. */
+export async function closeKosha(kosha) {
+  await kosha.schema.drop().catch(() => {});
+  await kosha.close();
+}
+
+/** Saves n users through `repo.insertAll` and returns their ids. */
+export async function seedUsers(repo, n) {
+  return (await repo.insertAll(userRows(n))).map((u) => u.id);
+}

@@ -2,14 +2,22 @@
 // `em.fork().findOne` on the same database, in the same run. Target: ratio ≤ 1.05.
 // Also reported: the read inside a user's @transactional method (a real BEGIN/COMMIT) against
 // `em.fork().transactional(findOne)`, which sends the same statements.
-import { compare, decorate, defineUser, fmtUs, row, userRows } from '../lib/harness.mjs';
+import {
+  closeKosha,
+  compare,
+  decorate,
+  defineUser,
+  fmtUs,
+  openKosha,
+  row,
+  seedUsers,
+} from '../lib/harness.mjs';
 
 export default {
   id: 'get-by-id',
   title: 'repo.getById through @transactional',
   async run(ctx) {
-    const { createKosha, DbRepo, transactional } = await import('@kosha/core');
-    const { mikroOrm } = await import('@kosha/orm-mikro');
+    const { DbRepo, transactional } = await import('@kosha/core');
     const User = await defineUser(`bench_get_${ctx.suffix}`);
     class UserRepo extends DbRepo {
       constructor() {
@@ -21,15 +29,10 @@ export default {
     }
     decorate(UserRepo, 'get', transactional); // @transactional async get(id)
 
-    const kosha = await createKosha({
-      orm: mikroOrm({ url: ctx.databaseUrl }),
-      entities: [User],
-      cache: false,
-    });
-    await kosha.schema.create();
+    const kosha = await openKosha(ctx, [User]);
     try {
       const repo = new UserRepo();
-      const ids = (await repo.insertAll(userRows(1000))).map((r) => r.id);
+      const ids = await seedUsers(repo, 1000);
       const em = kosha.orm.orm.em; // the backend's MikroORM instance: the baseline uses it directly
       let i = 0;
       const nextId = () => ids[i++ % ids.length];
@@ -69,8 +72,7 @@ export default {
         }),
       ];
     } finally {
-      await kosha.schema.drop().catch(() => {});
-      await kosha.close();
+      await closeKosha(kosha);
     }
   },
 };

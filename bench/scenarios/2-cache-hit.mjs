@@ -2,14 +2,23 @@
 // the same client, in the same run. Target: ratio ≤ 1.10. The decorated method is `@cacheable` alone: a
 // hit never reaches the database. Also reported: the speed-up a hit buys over an uncached `getById`.
 // ioredis-mock by default; REDIS_URL=redis://… for Redis (keys under a random prefix, removed at the end).
-import { compare, decorate, defineUser, fmtUs, redisClient, row, userRows } from '../lib/harness.mjs';
+import {
+  closeKosha,
+  compare,
+  decorate,
+  defineUser,
+  fmtUs,
+  openKosha,
+  redisClient,
+  row,
+  userRows,
+} from '../lib/harness.mjs';
 
 export default {
   id: 'cache-hit',
   title: '@cacheable hit',
   async run(ctx) {
-    const { cacheable, createdAt, createKosha, DbRepo } = await import('@kosha/core');
-    const { mikroOrm } = await import('@kosha/orm-mikro');
+    const { cacheable, createdAt, DbRepo } = await import('@kosha/core');
     const { redisCache } = await import('@kosha/cache-redis');
     const User = await defineUser(`bench_cache_hit_${ctx.suffix}`, (U) =>
       createdAt()(U.prototype, 'createdAt'),
@@ -27,8 +36,7 @@ export default {
     const client = await redisClient(ctx);
     const prefix = `kosha-bench-${ctx.suffix}`;
     const cache = redisCache({ client, keyPrefix: prefix });
-    const kosha = await createKosha({ orm: mikroOrm({ url: ctx.databaseUrl }), cache, entities: [User] });
-    await kosha.schema.create();
+    const kosha = await openKosha(ctx, [User], { cache });
     try {
       const repo = new UserRepo();
       const users = await repo.insertAll(userRows(1000));
@@ -83,8 +91,7 @@ export default {
       ];
     } finally {
       await cache.clearPrefix('').catch(() => {});
-      await kosha.schema.drop().catch(() => {});
-      await kosha.close();
+      await closeKosha(kosha);
       client.disconnect();
     }
   },

@@ -8,7 +8,16 @@
 // Targets: Kosha ≤ 1.3 × the raw driver; ≥ 10 × faster than per-row.
 // Each contender inserts into an emptied table (cleared between runs, outside the timing), the order of the
 // contenders alternates between rounds, and the row count is checked after every run.
-import { defineUser, fmtMs, median, row, timeRuns, userRows } from '../lib/harness.mjs';
+import {
+  closeKosha,
+  defineUser,
+  fmtMs,
+  median,
+  openKosha,
+  row,
+  timeRuns,
+  userRows,
+} from '../lib/harness.mjs';
 
 const N = 10_000;
 /**
@@ -22,8 +31,7 @@ export default {
   id: 'insert-all',
   title: 'repo.insertAll of 10,000 rows',
   async run(ctx) {
-    const { createKosha, DbRepo } = await import('@kosha/core');
-    const { mikroOrm } = await import('@kosha/orm-mikro');
+    const { DbRepo } = await import('@kosha/core');
     const tableName = `bench_insert_${ctx.suffix}`;
     const User = await defineUser(tableName);
     class UserRepo extends DbRepo {
@@ -32,12 +40,7 @@ export default {
       }
     }
 
-    const kosha = await createKosha({
-      orm: mikroOrm({ url: ctx.databaseUrl }),
-      entities: [User],
-      cache: false,
-    });
-    await kosha.schema.create();
+    const kosha = await openKosha(ctx, [User]);
     const orm = kosha.orm.orm; // the backend's MikroORM instance: the baselines use it directly
     const raw = await rawDriver(ctx, orm, tableName);
     try {
@@ -171,8 +174,7 @@ export default {
       ];
     } finally {
       await raw.close().catch(() => {});
-      await kosha.schema.drop().catch(() => {});
-      await kosha.close();
+      await closeKosha(kosha);
     }
   },
 };

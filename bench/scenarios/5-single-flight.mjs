@@ -2,7 +2,17 @@
 // (single-flight): exactly one loader call. The naive cache-aside a hand-written service would do —
 // GET, on a miss load and SET — calls the loader once per caller. Both read the row from the database.
 // The loader count is a correctness target: anything but 1 fails the run.
-import { decorate, defineUser, fmtInt, fmtMs, median, redisClient, row } from '../lib/harness.mjs';
+import {
+  closeKosha,
+  decorate,
+  defineUser,
+  fmtInt,
+  fmtMs,
+  median,
+  openKosha,
+  redisClient,
+  row,
+} from '../lib/harness.mjs';
 
 const CALLERS = 1000;
 
@@ -10,8 +20,7 @@ export default {
   id: 'single-flight',
   title: '1,000 concurrent misses on one key',
   async run(ctx) {
-    const { cacheable, createKosha, DbRepo } = await import('@kosha/core');
-    const { mikroOrm } = await import('@kosha/orm-mikro');
+    const { cacheable, DbRepo } = await import('@kosha/core');
     const { redisCache } = await import('@kosha/cache-redis');
     const User = await defineUser(`bench_flight_${ctx.suffix}`);
     let koshaLoads = 0;
@@ -29,12 +38,7 @@ export default {
     const client = await redisClient(ctx);
     const prefix = `kosha-bench-${ctx.suffix}`;
     const cache = redisCache({ client, keyPrefix: prefix });
-    const kosha = await createKosha({
-      orm: mikroOrm({ url: ctx.databaseUrl, pool: { max: 10 } }),
-      cache,
-      entities: [User],
-    });
-    await kosha.schema.create();
+    const kosha = await openKosha(ctx, [User], { cache, pool: { max: 10 } });
     try {
       const repo = new UserRepo();
       const [user] = await repo.insertAll([{ name: 'Ada', email: 'ada@example.com' }]);
@@ -102,8 +106,7 @@ export default {
       ];
     } finally {
       await cache.clearPrefix('').catch(() => {});
-      await kosha.schema.drop().catch(() => {});
-      await kosha.close();
+      await closeKosha(kosha);
       client.disconnect();
     }
   },

@@ -5,7 +5,7 @@
 //     that is not given back is a leak).
 // No transactions: 10,000 concurrent transactions need 10,000 connections (SQLite has one; a PostgreSQL
 // pool a few dozen), so each session is `mode: 'method'` and getById's read-only transaction is virtual.
-import { defineUser, row, userRows } from '../lib/harness.mjs';
+import { closeKosha, defineUser, openKosha, row, seedUsers } from '../lib/harness.mjs';
 
 const N = 10_000;
 /** Queries in flight at once while the sessions load their entity (all N sessions stay open meanwhile). */
@@ -49,8 +49,7 @@ export default {
         'memory: global.gc is missing. Run through `pnpm bench` (it starts scenarios with --expose-gc) or with node --expose-gc.',
       );
     }
-    const { createKosha, currentSession, DbRepo } = await import('@kosha/core');
-    const { mikroOrm } = await import('@kosha/orm-mikro');
+    const { currentSession, DbRepo } = await import('@kosha/core');
     const User = await defineUser(`bench_mem_${ctx.suffix}`);
     class UserRepo extends DbRepo {
       constructor() {
@@ -58,15 +57,10 @@ export default {
       }
     }
 
-    const kosha = await createKosha({
-      orm: mikroOrm({ url: ctx.databaseUrl }),
-      entities: [User],
-      cache: false,
-    });
-    await kosha.schema.create();
+    const kosha = await openKosha(ctx, [User]);
     try {
       const repo = new UserRepo();
-      const ids = (await repo.insertAll(userRows(1000))).map((r) => r.id);
+      const ids = await seedUsers(repo, 1000);
       const em = kosha.orm.orm.em; // the backend's MikroORM instance: the reference uses it directly
       const idOf = (i) => ids[i % ids.length];
       const must = (u) => {
@@ -156,8 +150,7 @@ export default {
         },
       ];
     } finally {
-      await kosha.schema.drop().catch(() => {});
-      await kosha.close();
+      await closeKosha(kosha);
     }
   },
 };
