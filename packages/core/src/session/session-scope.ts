@@ -57,7 +57,9 @@ export async function openSessionScope(
 
 /** One object per scope (an HTTP request opens one): no closures to allocate. */
 class OpenSessionScope implements SessionScope {
+  /** @internal the unit of work this scope binds (openSessionScope begins its transaction). */
   readonly unit: UnitOfWork;
+  /** @internal the scope's transaction, when it has one. */
   readonly scope: TransactionScope | undefined;
   readonly #host: TransactionHost;
   readonly #frame: Frame;
