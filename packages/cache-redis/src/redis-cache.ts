@@ -1,4 +1,6 @@
 import { CacheError, type CacheProvider, ConfigError, consoleLogger, type Logger } from '@kosha/core';
+import { beforeDeadline, roundTrips } from './deadline.js';
+import { ReadyGate } from './ready-gate.js';
 import { checkConnection, createRedisClient, type RedisConnectionOptions } from './redis-client.js';
 import type { RedisLike } from './redis-like.js';
 import { scanClear } from './scan-clear.js';
@@ -53,9 +55,10 @@ function namespace(keyPrefix: string | undefined): string {
 /**
  * A cache provider on Redis through ioredis: standalone (`url`), Sentinel (`sentinel`), Cluster
  * (`cluster`) or your own client (`client`). Fail-open: each command is bounded by `commandTimeout`,
- * commands are never queued while Redis is away, and Kosha's circuit breaker skips Redis for a
- * cool-down after repeated failures. Prefix eviction is `SCAN` + `UNLINK` in batches on every master,
- * never `KEYS`. Importing the package also registers it for `redis://` and `rediss://` URLs.
+ * waiting for the connection included, commands are never queued while Redis is away, and Kosha's
+ * circuit breaker skips Redis for a cool-down after repeated failures. Prefix eviction is `SCAN` +
+ * `UNLINK` in batches on every master, never `KEYS`, each round trip bounded by `commandTimeout`.
+ * Importing the package also registers it for `redis://` and `rediss://` URLs.
  *
  * ```ts
  * import { createKosha } from '@kosha/core';
@@ -95,29 +98,26 @@ export function redisCache(options: RedisCacheOptions = {}): RedisCache {
     });
     return c;
   };
-  let readyWait: Promise<void> | undefined;
+  let gate: ReadyGate | undefined;
   let closed = false;
 
-  const ready = (c: RedisLike): Promise<void> | undefined => {
+  const conn = () => (client ??= build());
+  /**
+   * Calls `fn` once the client is ready. A client still connecting is waited for until `until`
+   * (default: `commandTimeout` from now), never longer: with Redis down from the start, `ready`
+   * may never come. Any other state fails at once; the client reconnects on its own meanwhile.
+   */
+  const run = <T>(fn: (c: RedisLike) => Promise<T>, until?: number): Promise<T> => {
+    if (closed) return Promise.reject(new CacheError('The Redis cache is closed.'));
+    const c = conn();
     const s = c.status;
-    if (s === undefined || s === 'ready') return undefined;
+    if (s === undefined || s === 'ready') return fn(c);
     if (s !== 'wait' && s !== 'connecting' && s !== 'connect') {
       return Promise.reject(new CacheError(`Redis is not connected (${s}): failing open.`));
     }
-    if (!readyWait) {
-      readyWait = new Promise<void>((resolve) => c.once('ready', () => resolve())).finally(() => {
-        readyWait = undefined;
-      });
-      if (s === 'wait') c.connect?.().catch(() => {});
-    }
-    return readyWait;
-  };
-  const conn = () => (client ??= build());
-  const run = <T>(fn: (c: RedisLike) => Promise<T>): Promise<T> => {
-    if (closed) return Promise.reject(new CacheError('The Redis cache is closed.'));
-    const c = conn();
-    const waiting = ready(c);
-    return waiting ? waiting.then(() => fn(c)) : fn(c);
+    if (s === 'wait') c.connect?.().catch(() => {});
+    gate ??= new ReadyGate(c);
+    return gate.wait((until ?? Date.now() + commandTimeout) - Date.now()).then(() => fn(c));
   };
   const cluster = () => conn().isCluster === true;
 
@@ -151,27 +151,28 @@ export function redisCache(options: RedisCacheOptions = {}): RedisCache {
             if (cluster()) await Promise.all(keys.map((k) => c.unlink(ns + k)));
             else await c.unlink(...keys.map((k) => ns + k));
           }),
-    clearPrefix: (prefix) =>
-      run(async (c) => {
-        await scanClear(c, ns + prefix, scanCount);
-      }),
-    ping: () =>
-      run(async (c) => {
-        await c.ping();
-      }),
+    // Many round trips: each one is bounded here, as core bounds only the whole (`prefixTimeout`).
+    clearPrefix: (prefix) => {
+      const trips = roundTrips(commandTimeout);
+      return run(async (c) => {
+        await scanClear(c, ns + prefix, scanCount, trips.step);
+      }, trips.until);
+    },
+    // Bounded here too: a health check called directly must not hang on a stalled server.
+    ping: () => {
+      const until = Date.now() + commandTimeout;
+      return run(async (c) => {
+        await beforeDeadline(c.ping(), until, commandTimeout);
+      }, until);
+    },
     async close() {
       if (closed) return;
       closed = true;
+      gate?.cancel(new CacheError('The Redis cache is closed.'));
       const c = client;
       if (!owned || !c) return;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        c.quit().catch(() => {}),
-        new Promise((r) => {
-          timer = setTimeout(r, commandTimeout);
-        }),
-      ]);
-      clearTimeout(timer);
+      // QUIT lets Redis finish what it was sent; a server that does not answer gets cut off.
+      await beforeDeadline(c.quit(), Date.now() + commandTimeout, commandTimeout).catch(() => {});
       c.disconnect();
     },
   };

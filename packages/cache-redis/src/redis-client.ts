@@ -84,7 +84,8 @@ const backoff = (times: number) => Math.min(50 * 2 ** times, 2000);
  * Builds the ioredis client for a checked configuration. Kosha's defaults make it fail fast instead
  * of queueing: no offline queue (a write queued during an outage would land late, after the
  * evictions that should have beaten it), no resending of unanswered commands after a reconnect, a
- * connect timeout, and reconnection with a backoff capped at 2 s.
+ * connect timeout, reconnection with a backoff capped at 2 s, and a socket that has not closed
+ * `commandTimeout` after a disconnect is destroyed.
  */
 export function createRedisClient(options: RedisConnectionOptions, commandTimeout: number): RedisLike {
   // No ioredis `commandTimeout`: core bounds every call already (one watchdog timer rather than one
@@ -95,6 +96,10 @@ export function createRedisClient(options: RedisConnectionOptions, commandTimeou
     maxRetriesPerRequest: 1,
     connectTimeout: Math.max(2000, commandTimeout * 4),
     retryStrategy: backoff,
+    // ioredis waits this long (default 2 s) for the socket to close after `disconnect()`, on a timer
+    // that keeps the process alive, and never clears it when the socket had already gone (Redis down,
+    // client reconnecting) or the server is frozen: `close()` would be prompt, the process exit not.
+    disconnectTimeout: commandTimeout,
   };
   if (options.cluster) {
     const { nodes, password, username, tls } = options.cluster;

@@ -34,9 +34,7 @@ export interface RedisLike {
   disconnect(): void;
   /** The nodes of a Cluster (`master` ones for scans). */
   nodes?(role: 'master'): RedisLike[];
-  /** Subscribes to a client event once (`ready`). */
-  once(event: string, listener: (...args: any[]) => void): unknown;
-  /** Subscribes to a client event (`error`). */
+  /** Subscribes to a client event (`error`, `ready`, `end`). */
   on(event: string, listener: (...args: any[]) => void): unknown;
   /** Unsubscribes. */
   off(event: string, listener: (...args: any[]) => void): unknown;

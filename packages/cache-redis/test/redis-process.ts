@@ -55,6 +55,13 @@ export interface RedisProcess {
   stop(): Promise<void>;
   /** Starts it again on the same port, empty. */
   start(): Promise<void>;
+  /**
+   * Freezes the server (SIGSTOP to this child's pid, never any other process): its connections stay
+   * open and the kernel still accepts new ones, but nothing is answered. Its data is kept.
+   */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT): it answers what it was sent meanwhile. */
+  resume(): void;
 }
 
 /**
@@ -89,16 +96,33 @@ export async function startRedis(
     );
     await waitForPing(p);
   };
+  let paused = false;
+  const signal = (name: 'SIGSTOP' | 'SIGCONT') => {
+    if (!child || child.exitCode !== null || child.pid === undefined)
+      throw new Error('redis-server is not running');
+    child.kill(name);
+    paused = name === 'SIGSTOP';
+  };
   const stop = async () => {
     const c = child;
     child = undefined;
     if (!c || c.exitCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
+    c.kill('SIGKILL'); // a stopped process is killed too
+    paused = false;
     await exited;
   };
   await start();
-  return { port: p, url: `redis://127.0.0.1:${p}/0`, start, stop };
+  return {
+    port: p,
+    url: `redis://127.0.0.1:${p}/0`,
+    start,
+    stop,
+    pause: () => signal('SIGSTOP'),
+    resume: () => {
+      if (paused) signal('SIGCONT');
+    },
+  };
 }
 
 /** A directory for the config files Sentinel and Cluster nodes write. */

@@ -1,9 +1,8 @@
 import { CacheError } from '../errors.js';
 import type { CacheProvider, NetworkPolicy } from './cache-provider.js';
+import { PendingEvictions } from './pending-evictions.js';
 import type { RateLimitedLog } from './rate-limited-log.js';
 
-/** Evictions remembered while the store was unreachable, at most this many (then the overflow is logged). */
-const MAX_PENDING = 10_000;
 const FAILED = Symbol('failed');
 
 /** A call in progress and its deadline. */
@@ -20,8 +19,8 @@ export type BreakerState = 'closed' | 'open' | 'probing';
 /**
  * A provider behind the fail-open rules: no call ever throws, a networked provider's calls are bounded
  * by its command timeout, and a circuit breaker skips the store for a cool-down after repeated
- * failures. Evictions that could not be delivered are replayed once the store answers again, before
- * any read is served from it.
+ * failures. Evictions that could not be delivered are replayed once the store answers again; until
+ * one is delivered, reads of the keys it covers are misses (the database answers), never the old entry.
  */
 export class FailOpenCache {
   /** The provider behind the guard. */
@@ -32,9 +31,7 @@ export class FailOpenCache {
   #state: BreakerState = 'closed';
   #failures = 0;
   #openedAt = 0;
-  #pendingKeys = new Set<string>();
-  #pendingPrefixes = new Set<string>();
-  #overflowed = false;
+  readonly #undelivered = new PendingEvictions();
   #replaying: Promise<boolean> | undefined;
   readonly #pending = new Set<Pending>();
   #watchdog: NodeJS.Timeout | undefined;
@@ -57,16 +54,35 @@ export class FailOpenCache {
     return this.#state;
   }
 
-  /** Reads an entry; `undefined` on a miss and whenever the store fails or is skipped. */
+  /** Reads an entry; `undefined` on a miss, a failure, a skip, and while its eviction is pending. */
   get(key: string): Promise<string | undefined> {
     if (!this.#usable()) return Promise.resolve(undefined);
+    // The store may still hold what a failed eviction should have removed: the database answers
+    // until the eviction is delivered, and this read starts delivering it.
+    if (this.#undelivered.covers(key)) {
+      void this.#replay();
+      return Promise.resolve(undefined);
+    }
     return this.#attempt('read', () => this.provider.get(key), undefined);
   }
 
-  /** Writes an entry, or gives up quietly (the next read is then a miss). */
+  /** Writes an entry after a miss, or gives up quietly (the next read is then a miss). */
   async set(key: string, value: string, ttlSeconds: number | undefined): Promise<void> {
     if (!this.#usable()) return;
     await this.#attempt('write', () => this.provider.set(key, value, ttlSeconds), FAILED);
+  }
+
+  /**
+   * Replaces an entry (`@cachePut`). A replacement that did not go through leaves the old entry in the
+   * store: its key is then evicted, like a failed eviction, before it is read again.
+   */
+  async replace(key: string, value: string, ttlSeconds: number | undefined): Promise<void> {
+    if (
+      !this.#usable() ||
+      (await this.#attempt('write', () => this.provider.set(key, value, ttlSeconds), FAILED)) === FAILED
+    ) {
+      this.#undelivered.addKey(key);
+    }
   }
 
   /** Deletes one entry; remembered and replayed later when the store cannot be reached now. */
@@ -75,7 +91,7 @@ export class FailOpenCache {
       !this.#usable() ||
       (await this.#attempt('evict', () => this.provider.delete(key), FAILED)) === FAILED
     ) {
-      this.#remember(this.#pendingKeys, key);
+      this.#undelivered.addKey(key);
     }
   }
 
@@ -85,13 +101,13 @@ export class FailOpenCache {
       !this.#usable() ||
       (await this.#attempt('evict', () => this.provider.clearPrefix(prefix), FAILED, true)) === FAILED
     ) {
-      this.#remember(this.#pendingPrefixes, prefix);
+      this.#undelivered.addPrefix(prefix);
     }
   }
 
-  #remember(set: Set<string>, what: string): void {
-    if (this.#pendingKeys.size + this.#pendingPrefixes.size >= MAX_PENDING) this.#overflowed = true;
-    else set.add(what);
+  /** Evictions not delivered yet (for tests and diagnostics). */
+  get pendingEvictions(): number {
+    return this.#undelivered.size;
   }
 
   /** False while the breaker is open; once the cool-down is over, starts one probe (calls skip until it succeeds). */
@@ -105,8 +121,7 @@ export class FailOpenCache {
   }
 
   async #probe(): Promise<void> {
-    const ok =
-      this.#pendingKeys.size || this.#pendingPrefixes.size ? await this.#replay() : await this.#ping();
+    const ok = this.#undelivered.empty ? await this.#ping() : await this.#replay();
     if (ok) {
       this.#state = 'closed';
       this.#failures = 0;
@@ -130,38 +145,30 @@ export class FailOpenCache {
     );
   }
 
-  /** Delivers remembered evictions; true when all of them went through. */
+  /** Delivers remembered evictions, one delivery at a time; true when all of them went through. */
   #replay(): Promise<boolean> {
-    this.#replaying ??= (async () => {
-      try {
-        const prefixes = [...this.#pendingPrefixes];
-        const keys = [...this.#pendingKeys].filter((k) => !prefixes.some((p) => k.startsWith(p)));
-        for (const p of prefixes) {
-          await this.#bounded(() => this.provider.clearPrefix(p), true);
-          this.#pendingPrefixes.delete(p);
-        }
-        for (let i = 0; i < keys.length; i += 500) {
-          const batch = keys.slice(i, i + 500);
-          await this.#bounded(() => this.provider.delete(...batch));
-          for (const k of batch) this.#pendingKeys.delete(k);
-        }
-        this.#pendingKeys.clear();
-        if (this.#overflowed) {
-          this.#overflowed = false;
-          this.#log.log(
-            'warn',
-            `${this.provider.name}:overflow`,
-            `cache ${this.provider.name} was unreachable for more than ${MAX_PENDING} evictions: some entries ` +
-              'may be stale until their TTL. Lower the TTLs or clear the affected prefixes.',
-          );
-        }
-        return true;
-      } catch {
-        return false;
-      } finally {
+    this.#replaying ??= this.#undelivered
+      .deliver(
+        (prefix) => this.#bounded(() => this.provider.clearPrefix(prefix), true),
+        (keys) => this.#bounded(() => this.provider.delete(...keys)),
+      )
+      .then(
+        () => {
+          if (this.#undelivered.takeOverflow()) {
+            this.#log.log(
+              'warn',
+              `${this.provider.name}:overflow`,
+              `cache ${this.provider.name} was unreachable for more than ${PendingEvictions.max} evictions: ` +
+                'some entries may be stale until their TTL. Lower the TTLs or clear the affected prefixes.',
+            );
+          }
+          return true;
+        },
+        () => false,
+      )
+      .finally(() => {
         this.#replaying = undefined;
-      }
-    })();
+      });
     return this.#replaying;
   }
 
@@ -239,7 +246,7 @@ export class FailOpenCache {
 
   #succeeded(): void {
     this.#failures = 0;
-    if (!this.#replaying && (this.#pendingKeys.size || this.#pendingPrefixes.size)) void this.#replay();
+    if (!this.#replaying && !this.#undelivered.empty) void this.#replay();
   }
 
   #failed(what: string, error: unknown): void {
