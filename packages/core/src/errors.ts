@@ -58,6 +58,64 @@ export class IllegalTransactionStateError extends KoshaError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('KOSHA_ILLEGAL_TRANSACTION_STATE', message, options);
   }
+
+  /**
+   * `REQUIRES_NEW` / `NOT_SUPPORTED` inside a transaction need a second connection, and the pool had
+   * none to give within its acquire timeout (or has only one, held by the outer transaction).
+   */
+  static noSecondConnection(
+    where: string,
+    propagation: string,
+    pool: string,
+    cause?: unknown,
+  ): IllegalTransactionStateError {
+    return new IllegalTransactionStateError(
+      `${where} asks for ${propagation} inside a transaction, which suspends the outer transaction and needs a ` +
+        `second database connection while the first stays checked out, but ${pool}. Size the pool for it ` +
+        '(pool.max ≥ concurrent requests × (1 + the REQUIRES_NEW depth)), or use REQUIRED or NESTED here.',
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}
+
+/**
+ * Code ran on after the scope it belongs to had ended: the request whose client went away, the
+ * transaction that already committed or rolled back, a parent that returned without awaiting it.
+ * Its session is gone and Kosha never opens a new one behind its back, so nothing it does is saved.
+ */
+export class ScopeEndedError extends KoshaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KOSHA_SCOPE_ENDED', message, options);
+  }
+
+  /** The next Kosha call of code whose scope ended (`how`: why it ended). */
+  static afterEnd(what: string, how: string): ScopeEndedError {
+    return new ScopeEndedError(
+      `${what} ran after its scope had ended (${how}). Nothing it does is saved, and Kosha does not open a ` +
+        'new session for it. Await the work inside the request or transaction that started it, or start it ' +
+        'outside any scope (a job or queue consumer) so that it opens its own transaction.',
+    );
+  }
+}
+
+/**
+ * The connection was lost after COMMIT was sent and before the database answered: the transaction may
+ * have been committed or not. Never treat it as "nothing was saved" — check before you retry a write.
+ */
+export class CommitUnknownError extends KoshaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('KOSHA_COMMIT_UNKNOWN', message, options);
+  }
+
+  /** The COMMIT's reply was lost (`cause`: the connection error). */
+  static replyLost(cause: unknown): CommitUnknownError {
+    return new CommitUnknownError(
+      'The database connection was lost while the transaction was committing, so whether it was committed is ' +
+        'unknown: the changes may have been saved. Check (read the rows back) before you retry, or make the ' +
+        'write idempotent (an upsert, an idempotency key).',
+      { cause },
+    );
+  }
 }
 
 /** The transaction was marked rollback-only by an inner scope, so the outer commit rolled back instead. */
@@ -135,6 +193,8 @@ export type DatabaseErrorKind =
   | 'deadlock'
   | 'lock_timeout'
   | 'connection'
+  | 'acquire_timeout'
+  | 'invalid_data'
   | 'syntax'
   | 'invalid_field'
   | 'read_only'

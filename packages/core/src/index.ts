@@ -33,6 +33,7 @@ export {
 export { AsyncContextStore, type ContextStore } from './context/context-store.js';
 export {
   CacheError,
+  CommitUnknownError,
   ConfigError,
   DatabaseError,
   type DatabaseErrorKind,
@@ -43,6 +44,7 @@ export {
   MappingError,
   NoSessionError,
   OptimisticLockError,
+  ScopeEndedError,
   TransactionRequiredError,
   TransactionTimedOutError,
   UnexpectedRollbackError,
@@ -105,6 +107,13 @@ export {
 export { DbRepo, type FieldsOf } from './repository/db-repo.js';
 export { isRepository, repository } from './repository/repository.js';
 export { currentSession } from './session/current-session.js';
+export {
+  type CommitFailureResponse,
+  commitFailureResponse,
+  type RequestOutcome,
+  rollsBackRequest,
+  serverError,
+} from './session/request-outcome.js';
 export {
   type RequestScopeOptions,
   type ResolvedRequestScope,

@@ -103,6 +103,23 @@ export class Kosha implements TransactionHost {
   }
 
   /**
+   * Runs `fn` outside every request and transaction of the current context, as a job would: its
+   * `@transactional` calls open sessions of their own. For work a request starts and does not wait for —
+   * without it, such work fails with `ScopeEndedError` once the request is over.
+   *
+   * ```ts
+   * app.post('/orders', async (req, res) => {
+   *   const order = await orders.place(req.body);
+   *   void kosha.background(() => mailer.sendConfirmation(order.id)); // not awaited: runs on its own
+   *   res.status(201).json(order);
+   * });
+   * ```
+   */
+  background<T>(fn: () => T): T {
+    return contextStore.run({ host: this, unit: undefined, scope: undefined, parent: undefined }, fn);
+  }
+
+  /**
    * Opens a session scope, as the HTTP adapters do per request: `transaction: true` begins a transaction
    * that `@transactional` code joins (`mode: 'request'`); false only scopes the session (`mode: 'method'`).
    */

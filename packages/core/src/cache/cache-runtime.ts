@@ -1,5 +1,6 @@
 import type { Kosha } from '../kosha.js';
-import { activeScope, frameOf, type Transaction, type TransactionScope } from '../transaction/frames.js';
+import { liveScope } from '../transaction/frames.js';
+import type { NotCommitted, Transaction, TransactionScope } from '../transaction/transaction-scope.js';
 import { encodeValue } from './cache-codec.js';
 import type { CacheProvider } from './cache-provider.js';
 import { FailOpenCache } from './fail-open-cache.js';
@@ -66,7 +67,7 @@ export function cacheRuntimeOf(kosha: Kosha): CacheRuntime | undefined {
 
 /** The transaction scope in progress for `kosha` in the current async context, if any. */
 export function currentScope(kosha: Kosha): TransactionScope | undefined {
-  return activeScope(frameOf(kosha));
+  return liveScope(kosha);
 }
 
 /** True when the transaction of `scope` evicted or replaced `key`: read the database, not the cache. */
@@ -74,14 +75,13 @@ export function wroteInTransaction(scope: TransactionScope | undefined, key: str
   return scope ? (writes.get(scope.tx)?.covers(key) ?? false) : false;
 }
 
-/** Runs `fn` after the scope's transaction commits; `dropped` instead if it (or the `NESTED` scope) rolls back. */
+/** Runs `fn` after the scope's transaction commits; `dropped` instead if it (or the `NESTED` scope) does not. */
 export function afterScopeCommit(
   scope: TransactionScope,
   fn: () => Promise<void>,
-  dropped?: () => void,
+  dropped?: (outcome: NotCommitted) => void,
 ): void {
-  scope.hooks.afterCommit.push(fn);
-  if (dropped) scope.hooks.afterRollback.push(dropped);
+  scope.onCommit(fn, dropped);
 }
 
 /**
@@ -108,7 +108,11 @@ export async function evictTarget(
     let tw = writes.get(scope.tx);
     if (!tw) writes.set(scope.tx, (tw = new TransactionWrites()));
     tw.add(target);
-    afterScopeCommit(scope, evict);
+    // Again after the commit: a reader may have cached the old row in between. Also when the commit's
+    // reply was lost, since the new row may well be in; not after a rollback, which changed nothing.
+    afterScopeCommit(scope, evict, (outcome) => {
+      if (outcome === 'unknown') void evict();
+    });
   }
   await evict();
 }
@@ -124,7 +128,7 @@ export async function putEntry(
   const put = () => {
     rt.loads.invalidateKey(key);
     rt.flights.forget(key);
-    return rt.cache.set(key, payload, ttl);
+    return rt.cache.replace(key, payload, ttl);
   };
   rt.loads.invalidateKey(key);
   rt.flights.forget(key);

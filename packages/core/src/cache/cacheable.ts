@@ -1,5 +1,5 @@
 import { type AnyFunction, methodDecorator } from '../mapping/decorator-modes.js';
-import type { TransactionScope } from '../transaction/frames.js';
+import type { TransactionScope } from '../transaction/transaction-scope.js';
 import { koshaFor } from '../transaction/transactional.js';
 import { decodeValue } from './cache-codec.js';
 import { cacheKey } from './cache-keys.js';

@@ -6,6 +6,11 @@ export interface PoolConfig {
   max?: number;
   /** Close connections idle for this long (ms). */
   idleTimeoutMillis?: number;
+  /**
+   * Seconds to wait for a free connection before failing with `DatabaseError` kind `acquire_timeout`
+   * (default 10). A transaction's own `timeout` shortens the wait when it runs out first.
+   */
+  acquireTimeout?: number;
 }
 
 /** Database configuration, as `loadConfig` produces it and `createKosha` accepts it. */
@@ -18,6 +23,11 @@ export interface DatabaseConfig {
   debug?: boolean;
   /** Read replica URLs; read-only work outside transactions may go there. */
   replicas?: string[];
+  /**
+   * Seconds any one statement may run, for the whole instance (default: no limit). The database cancels
+   * a statement that runs longer; a connection that stops answering is destroyed shortly after.
+   */
+  statementTimeout?: number;
 }
 
 /** Cache configuration. */

@@ -17,6 +17,13 @@ export interface BeginOptions {
   readOnly?: boolean;
   /** Seconds; the backend may set a statement timeout for the transaction where the database has one. */
   timeout?: number;
+  /**
+   * Epoch milliseconds when the transaction's `timeout` runs out. Everything the backend waits for on the
+   * transaction's behalf — a connection from the pool, each statement, the COMMIT — ends by then: a wait
+   * still going at the deadline fails with `TransactionTimedOutError`, and a connection that does not answer
+   * is destroyed.
+   */
+  deadline?: number;
 }
 
 /** Where-clause of the built-in finders: property name → value, combined with AND, bound as parameters. */
@@ -58,8 +65,12 @@ export interface Session {
   rollbackToSavepoint(name: string): Promise<void>;
   /** Writes pending changes of the unit of work. */
   flush(): Promise<void>;
-  /** Releases the connection and the unit of work. Rolls back a transaction still open. Idempotent. */
-  close(): Promise<void>;
+  /**
+   * Releases the connection and the unit of work. Rolls back a transaction still open. Idempotent. Work
+   * still in flight when it is called (its owner ended the scope under it) fails with `reason`, and any
+   * later call too; a connection busy with a statement is destroyed rather than waited for.
+   */
+  close(reason?: Error): Promise<void>;
 
   /** Inserts new entities (or plain objects of the entity's fields) and returns the managed, keyed entities. */
   insertAll<T extends object>(entity: EntityClass<T>, rows: readonly (T | Partial<T>)[]): Promise<T[]>;
@@ -90,6 +101,11 @@ export interface BackendCapabilities {
   readonly savepoints: boolean;
   /** True when read-only work can be routed to read replicas. */
   readonly readReplicas: boolean;
+  /**
+   * The most connections the backend opens at once (`pool.max`), where it has a pool. With one, a
+   * `REQUIRES_NEW` inside a transaction can never get its second connection: core refuses it at once.
+   */
+  readonly maxConnections?: number;
 }
 
 /** What `init` gets from core. */

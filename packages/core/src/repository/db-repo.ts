@@ -4,7 +4,7 @@ import { metadataOf } from '../mapping/entity-registry.js';
 import type { EntityClass, EntityMetadata } from '../mapping/metadata.js';
 import type { NativeSession, Session } from '../orm/orm-backend.js';
 import { currentSession } from '../session/current-session.js';
-import { frameOf } from '../transaction/frames.js';
+import { liveFrame } from '../transaction/frames.js';
 import { executeTransactional } from '../transaction/transaction-manager.js';
 import { defineTransaction } from '../transaction/transaction-options.js';
 import { bindKosha, koshaFor } from '../transaction/transactional.js';
@@ -71,21 +71,28 @@ export abstract class DbRepo<T extends object> {
   #run<R>(write: boolean, what: string, fn: (session: Session) => Promise<R>): Promise<R> {
     const host = this.kosha;
     // Not `async`: returning fn's promise from an async function would cost the call two more ticks.
-    return executeTransactional(host, write ? WRITE : READ, () => {
-      const frame = frameOf(host)!;
-      if (write && frame.scope?.tx.readOnly) {
-        return Promise.reject(
-          new IllegalTransactionStateError(
-            `${this.metadata.name} ${what}: the transaction is read-only. Call it from a @transactional method without readOnly.`,
-          ),
-        );
-      }
-      try {
-        return fn(frame.unit!.session);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    });
+    const label = `${this.constructor.name}.${what}`;
+    return executeTransactional(
+      host,
+      write ? WRITE : READ,
+      () => {
+        const frame = liveFrame(host)!;
+        if (write && frame.scope?.tx.readOnly) {
+          return Promise.reject(
+            new IllegalTransactionStateError(
+              `${this.metadata.name} ${what}: the transaction is read-only. Call it from a @transactional method without readOnly.`,
+            ),
+          );
+        }
+        try {
+          return fn(frame.unit!.session);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      },
+      label,
+      true,
+    );
   }
 
   #checkField(field: string): void {

@@ -1,39 +1,62 @@
-import { IllegalTransactionStateError } from '../errors.js';
+import { ConfigError, IllegalTransactionStateError } from '../errors.js';
 import type { IsolationLevel } from '../orm/orm-backend.js';
-import {
-  contextStore,
-  type Frame,
-  type TransactionHost,
-  type TransactionScope,
-  type UnitOfWork,
-} from '../transaction/frames.js';
-import { closeUnit, commitScope, rollbackScope } from '../transaction/transaction-manager.js';
+import { contextStore, type Frame, type TransactionHost } from '../transaction/frames.js';
+import { TransactionScope } from '../transaction/transaction-scope.js';
+import { UnitOfWork } from '../transaction/unit-of-work.js';
+import { type RequestOutcome, rollsBackRequest } from './request-outcome.js';
 
 /** Options of `kosha.openSession`. */
 export interface SessionScopeOptions {
   /** Begin a transaction for the whole scope (`mode: 'request'`). Default true. */
-  transaction?: boolean;
+  transaction?: boolean | undefined;
   /** Isolation of that transaction. */
-  isolation?: IsolationLevel;
+  isolation?: IsolationLevel | undefined;
+  /**
+   * Every session scope opened on this instance while this one is open (an HTTP request's, say) joins it
+   * as a nested scope — a savepoint — instead of opening a session of its own: the test kit's rollback
+   * isolation, where a request made by a test sees the test's rows and is rolled back with it. Such
+   * joined scopes take turns. At most one joinable scope per instance at a time. Default false.
+   */
+  joinable?: boolean | undefined;
 }
 
 /**
  * A session opened for a scope of work that is not one function call — an HTTP request.
- * `run` binds it to the async context; `commit`/`rollback` end its transaction; `close` always.
+ * `run` binds it to the async context; `finish` (or `commit`/`rollback`) ends its transaction; `close` always.
  */
 export interface SessionScope {
   /** Runs `fn` with this session (and its transaction) as the current ones. */
   run<R>(fn: () => R): R;
+  /**
+   * Ends the scope as an HTTP request ends: rolls back when the request `failed`, when `rollbackOn(statusCode)`
+   * (default: a 5xx), or when the transaction is rollback-only and the status is an error; commits otherwise
+   * (a rollback-only transaction then throws `UnexpectedRollbackError`). Code still running in the scope
+   * afterwards gets `ScopeEndedError`. Both HTTP adapters end requests through it.
+   */
+  finish(outcome: RequestOutcome): Promise<void>;
   /** Commits the scope's transaction (nothing to do without one). Throws `UnexpectedRollbackError` when marked rollback-only. */
   commit(): Promise<void>;
   /** Rolls back the scope's transaction (nothing to do without one). */
   rollback(): Promise<void>;
-  /** Rolls back anything still open and releases the session. Idempotent; never throws. */
-  close(): Promise<void>;
+  /**
+   * Rolls back anything still open and releases the session. Idempotent; never throws. Work still running
+   * in the scope fails at its next Kosha call (and a statement in flight at once) with `ScopeEndedError`
+   * naming `reason` (default: "its scope was closed"); an HTTP adapter passes "its client went away".
+   */
+  close(reason?: string): Promise<void>;
   /** True when an inner transactional call failed and the transaction can only roll back. */
   readonly rollbackOnly: boolean;
-  /** True until commit, rollback or close. */
+  /** True until finish, commit, rollback or close. */
   readonly active: boolean;
+}
+
+const joinable = new WeakMap<TransactionHost, JoinTarget>();
+
+/** A joinable scope's session and transaction, and the turn of the scope joined to it now. */
+interface JoinTarget {
+  readonly unit: UnitOfWork;
+  readonly scope: TransactionScope;
+  turn: Promise<void>;
 }
 
 /** @internal */
@@ -41,6 +64,15 @@ export async function openSessionScope(
   host: TransactionHost,
   options: SessionScopeOptions = {},
 ): Promise<SessionScope> {
+  const target = joinable.get(host);
+  if (target) {
+    if (options.joinable) {
+      throw new ConfigError(
+        'kosha.openSession: a joinable session scope is already open on this instance; close it first.',
+      );
+    }
+    return JoinedSessionScope.open(host, target);
+  }
   const scope = new OpenSessionScope(host, options.transaction ?? true);
   if (scope.scope) {
     try {
@@ -48,8 +80,12 @@ export async function openSessionScope(
         isolation: options.isolation === 'DEFAULT' ? undefined : options.isolation,
       });
     } catch (error) {
-      await closeUnit(host, scope.unit);
+      await scope.unit.close('its session could not begin a transaction');
       throw error;
+    }
+    if (options.joinable) {
+      joinable.set(host, { unit: scope.unit, scope: scope.scope, turn: Promise.resolve() });
+      scope.onClose = () => joinable.delete(host);
     }
   }
   return scope;
@@ -61,26 +97,27 @@ class OpenSessionScope implements SessionScope {
   readonly unit: UnitOfWork;
   /** @internal the scope's transaction, when it has one. */
   readonly scope: TransactionScope | undefined;
-  readonly #host: TransactionHost;
+  /** @internal called once the scope is closed. */
+  onClose: (() => void) | undefined;
   readonly #frame: Frame;
   #state: 'open' | 'ended' | 'closed' = 'open';
 
   constructor(host: TransactionHost, wantsTx: boolean) {
-    this.#host = host;
-    const unit: UnitOfWork = { session: host.orm.openSession(), closed: false };
-    this.unit = unit;
+    const parent = contextStore.get();
+    this.unit = new UnitOfWork(host, host.orm.openSession(), undefined);
     this.scope = wantsTx
-      ? {
-          tx: { unit, virtual: false, readOnly: false, deadline: undefined, completed: false, savepoints: 0 },
-          hooks: { afterCommit: [], afterRollback: [] },
-          rollbackOnly: false,
-        }
+      ? TransactionScope.begin(host, this.unit, { virtual: false, readOnly: false, deadline: undefined })
       : undefined;
-    this.#frame = { host, unit, scope: this.scope, parent: contextStore.get() };
+    this.#frame = { host, unit: this.unit, scope: this.scope, parent };
   }
 
   run<R>(fn: () => R): R {
     return contextStore.run(this.#frame, fn);
+  }
+
+  // Async: a throwing `rollbackOn` rejects, and close() then rolls back.
+  async finish(outcome: RequestOutcome): Promise<void> {
+    return rollsBackRequest(outcome, this.rollbackOnly) ? this.rollback() : this.commit();
   }
 
   commit(): Promise<void> {
@@ -95,31 +132,131 @@ class OpenSessionScope implements SessionScope {
     if (this.#state !== 'open')
       throw new IllegalTransactionStateError(`This session scope was already ${this.#state}.`);
     this.#state = 'ended';
-    // Its owner is ending the scope: code still running in its context (work a request started and left
-    // behind) must not join a transaction that is being committed or rolled back — it takes the background path.
-    this.unit.closed = true;
-    // Without a scope transaction (`mode: 'method'`) each @transactional committed its own work;
-    // changes made outside any transaction are not flushed behind the user's back (Spring's rule).
     const scope = this.scope;
-    if (!scope) return;
-    if (how === 'commit') await commitScope(this.#host, scope);
-    else await rollbackScope(this.#host, scope);
+    if (!scope) {
+      // `mode: 'method'`: each @transactional committed its own work; changes made outside any transaction
+      // are not flushed behind the user's back (Spring's rule). Work the request left running must not
+      // reach the session from here on.
+      this.unit.end('its request ended');
+      return;
+    }
+    // Its owner is ending the scope: code still running in its context (work a request started and left
+    // behind) must not join a transaction that is being committed or rolled back.
+    scope.end('its request ended');
+    if (how === 'commit') await scope.commit();
+    else await scope.rollback();
   }
 
-  async close(): Promise<void> {
+  async close(reason = 'its scope was closed'): Promise<void> {
     if (this.#state === 'closed') return;
     const wasOpen = this.#state === 'open';
     this.#state = 'closed';
-    this.unit.closed = true;
+    // Ended first, so that a statement in flight fails now instead of being waited for by the rollback.
+    this.unit.end(reason);
     try {
-      if (wasOpen && this.scope) await rollbackScope(this.#host, this.scope);
+      if (wasOpen && this.scope) await this.scope.rollback();
     } finally {
-      await closeUnit(this.#host, this.unit);
+      await this.unit.close(reason);
+      this.onClose?.();
     }
   }
 
   get rollbackOnly(): boolean {
     return this.scope?.rollbackOnly ?? false;
+  }
+
+  get active(): boolean {
+    return this.#state === 'open';
+  }
+}
+
+/**
+ * A session scope joined to the joinable one (the test's transaction): a savepoint of its own, on the
+ * joinable scope's session, taken in turns.
+ */
+class JoinedSessionScope implements SessionScope {
+  readonly #frame: Frame;
+  readonly #scope: TransactionScope;
+  readonly #release: () => void;
+  #state: 'open' | 'ended' | 'closed' = 'open';
+
+  private constructor(
+    host: TransactionHost,
+    target: JoinTarget,
+    scope: TransactionScope,
+    release: () => void,
+  ) {
+    this.#scope = scope;
+    this.#release = release;
+    this.#frame = { host, unit: target.unit, scope, parent: contextStore.get() };
+  }
+
+  static async open(host: TransactionHost, target: JoinTarget): Promise<SessionScope> {
+    const previous = target.turn;
+    let release!: () => void;
+    target.turn = new Promise<void>((r) => {
+      release = r;
+    });
+    await previous;
+    try {
+      const scope = await contextStore.run(
+        { host, unit: target.unit, scope: target.scope, parent: undefined },
+        () => target.scope.nested(),
+      );
+      return new JoinedSessionScope(host, target, scope, release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  run<R>(fn: () => R): R {
+    return contextStore.run(this.#frame, fn);
+  }
+
+  // Async: a throwing `rollbackOn` rejects, and close() then rolls back.
+  async finish(outcome: RequestOutcome): Promise<void> {
+    return rollsBackRequest(outcome, this.rollbackOnly) ? this.rollback() : this.commit();
+  }
+
+  commit(): Promise<void> {
+    return this.#end('commit');
+  }
+
+  rollback(): Promise<void> {
+    return this.#end('rollback');
+  }
+
+  async #end(how: 'commit' | 'rollback'): Promise<void> {
+    if (this.#state !== 'open')
+      throw new IllegalTransactionStateError(`This session scope was already ${this.#state}.`);
+    this.#state = 'ended';
+    this.#scope.end('its request ended');
+    try {
+      if (how === 'commit') await this.#scope.commit();
+      else await this.#scope.rollback();
+    } finally {
+      this.#release();
+    }
+  }
+
+  async close(reason = 'its scope was closed'): Promise<void> {
+    if (this.#state === 'closed') return;
+    const wasOpen = this.#state === 'open';
+    this.#state = 'closed';
+    this.#scope.end(reason);
+    if (!wasOpen) return;
+    try {
+      await this.#scope.rollback();
+    } catch {
+      // The joinable scope may have ended first; its own close rolls everything back.
+    } finally {
+      this.#release();
+    }
+  }
+
+  get rollbackOnly(): boolean {
+    return this.#scope.rollbackOnly;
   }
 
   get active(): boolean {

@@ -1,6 +1,9 @@
 import { AsyncContextStore } from '../context/context-store.js';
+import { ScopeEndedError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { OrmBackend, Session } from '../orm/orm-backend.js';
+import type { OrmBackend } from '../orm/orm-backend.js';
+import type { TransactionScope } from './transaction-scope.js';
+import type { UnitOfWork } from './unit-of-work.js';
 
 /** What the transaction machinery needs of a Kosha instance. */
 export interface TransactionHost {
@@ -10,39 +13,11 @@ export interface TransactionHost {
   readonly detachedWarned: Set<string>;
 }
 
-/** A session (unit of work) and whether it is still usable. */
-export interface UnitOfWork {
-  readonly session: Session;
-  closed: boolean;
-}
-
-/** Callbacks registered with `afterCommit` / `afterRollback`. */
-export interface Hooks {
-  afterCommit: (() => unknown)[];
-  afterRollback: (() => unknown)[];
-}
-
-/** A physical transaction of one unit of work (or a virtual one: read-only, no BEGIN). */
-export interface Transaction {
-  readonly unit: UnitOfWork;
-  /** True when no BEGIN was sent (read-only with the default isolation). */
-  readonly virtual: boolean;
-  readonly readOnly: boolean;
-  /** Epoch ms after which the transaction is timed out. */
-  readonly deadline: number | undefined;
-  completed: boolean;
-  savepoints: number;
-}
-
-/** One transaction scope: the outermost one of a transaction, or a `NESTED` one with its savepoint. */
-export interface TransactionScope {
-  readonly tx: Transaction;
-  readonly hooks: Hooks;
-  rollbackOnly: boolean;
-  readonly savepoint?: string;
-}
-
-/** What the context store holds: per Kosha instance, its session and current transaction scope. */
+/**
+ * What the context store holds: per Kosha instance, its session (unit of work) and the transaction scope
+ * in progress. A frame without a unit only binds the instance (`kosha.run`); one whose `parent` chain was
+ * cut (`kosha.background`) starts fresh.
+ */
 export interface Frame {
   readonly host: TransactionHost;
   readonly unit: UnitOfWork | undefined;
@@ -53,29 +28,23 @@ export interface Frame {
 /** The one context store of the process. */
 export const contextStore = new AsyncContextStore<Frame>();
 
-/** The innermost frame of `host` whose session is still open, if any. */
-export function frameOf(host: TransactionHost): Frame | undefined {
+/**
+ * The innermost frame of `host` that has a session, or `undefined` when the code never had one (the
+ * background path). Throws `ScopeEndedError` when that frame's session or transaction scope has ended:
+ * code left running after its request or transaction must not silently get a session of its own.
+ */
+export function liveFrame(host: TransactionHost, what = 'This code'): Frame | undefined {
   for (let f = contextStore.get(); f; f = f.parent) {
-    // A frame without a unit only binds the instance; a closed unit means the session's owner is done.
-    if (f.host === host && f.unit) return f.unit.closed ? undefined : f;
+    if (f.host !== host || !f.unit) continue;
+    const ended = f.unit.endedBy ?? (f.scope?.ended ? f.scope.endedBy : undefined);
+    if (ended !== undefined) throw ScopeEndedError.afterEnd(what, ended);
+    return f;
   }
   return undefined;
 }
 
-/** The transaction scope in progress for `host`, if any. */
-export function activeScope(frame: Frame | undefined): TransactionScope | undefined {
-  const s = frame?.scope;
-  return s && !s.tx.completed ? s : undefined;
-}
-
-/** Runs hooks one by one; a failing hook is logged and does not stop the others. */
-export async function runHooks(host: TransactionHost, hooks: (() => unknown)[], what: string): Promise<void> {
-  if (hooks.length === 0) return;
-  for (const hook of hooks) {
-    try {
-      await hook();
-    } catch (error) {
-      host.logger.error(`an ${what} hook failed (the transaction outcome stands)`, error);
-    }
-  }
+/** The transaction scope in progress for `host`, if any (throws `ScopeEndedError` like {@link liveFrame}). */
+export function liveScope(host: TransactionHost): TransactionScope | undefined {
+  const scope = liveFrame(host)?.scope;
+  return scope && !scope.tx.completed ? scope : undefined;
 }

@@ -1,40 +1,31 @@
-import {
-  IllegalTransactionStateError,
-  TransactionRequiredError,
-  TransactionTimedOutError,
-  UnexpectedRollbackError,
-} from '../errors.js';
-import {
-  activeScope,
-  contextStore,
-  type Frame,
-  frameOf,
-  type Hooks,
-  runHooks,
-  type Transaction,
-  type TransactionHost,
-  type TransactionScope,
-  type UnitOfWork,
-} from './frames.js';
+import { DatabaseError, IllegalTransactionStateError, TransactionRequiredError } from '../errors.js';
+import { contextStore, type Frame, liveFrame, type TransactionHost } from './frames.js';
 import { rollsBackOn, type TransactionDefinition } from './transaction-options.js';
-
-const newHooks = (): Hooks => ({ afterCommit: [], afterRollback: [] });
+import { TransactionScope } from './transaction-scope.js';
+import { UnitOfWork } from './unit-of-work.js';
 
 /**
  * Runs `fn` under a transaction definition with Spring's propagation semantics. `label` names the
- * decorated method (for the once-per-method warning of the background path).
+ * decorated method in messages and in the once-per-method warning of the background path (`quiet`: no
+ * warning, for the repository's built-ins).
  */
 export function executeTransactional<T>(
   host: TransactionHost,
   def: TransactionDefinition,
   fn: () => Promise<T>,
   label?: string,
+  quiet = false,
 ): Promise<T> {
-  const frame = frameOf(host);
-  const scope = activeScope(frame);
+  let frame: Frame | undefined;
+  try {
+    frame = liveFrame(host, label);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const scope = frame?.scope && !frame.scope.tx.completed ? frame.scope : undefined;
   switch (def.propagation) {
     case 'REQUIRED':
-      return scope ? join(scope, def, fn) : begin(host, frame, def, fn, label);
+      return scope ? join(scope, def, fn) : begin(host, frame, def, fn, label, { quiet });
     case 'SUPPORTS':
       return scope ? join(scope, def, fn) : withoutTransaction(host, frame, fn);
     case 'MANDATORY':
@@ -48,12 +39,14 @@ export function executeTransactional<T>(
       return join(scope, def, fn);
     case 'REQUIRES_NEW':
       if (!scope) return begin(host, frame, def, fn, label);
-      assertSecondConnection(host, scope, 'REQUIRES_NEW', label);
-      return begin(host, undefined, def, fn, label, false);
+      return suspend(host, scope, 'REQUIRES_NEW', label, () =>
+        begin(host, frame, def, fn, label, { ownUnit: true }),
+      );
     case 'NOT_SUPPORTED':
       if (!scope) return withoutTransaction(host, frame, fn);
-      assertSecondConnection(host, scope, 'NOT_SUPPORTED', label);
-      return withoutTransaction(host, undefined, fn);
+      return suspend(host, scope, 'NOT_SUPPORTED', label, () =>
+        withoutTransaction(host, frame, fn, { ownUnit: true }),
+      );
     case 'NEVER':
       if (scope) {
         return Promise.reject(
@@ -68,27 +61,56 @@ export function executeTransactional<T>(
   }
 }
 
-function assertSecondConnection(
+/**
+ * Runs `work` (a new unit of work beside the outer transaction's) with the outer transaction suspended.
+ * It needs a second connection while the outer one keeps its own: where the database has one connection,
+ * or the pool has one slot, that can never come, so it fails at once; where the pool is merely exhausted,
+ * the wait is bounded by the acquire timeout and fails with the same clear error.
+ */
+function suspend<T>(
   host: TransactionHost,
-  scope: TransactionScope,
-  mode: string,
-  label?: string,
-) {
-  if (host.orm.capabilities.concurrentTransactions || scope.tx.virtual) return;
-  throw new IllegalTransactionStateError(
-    `${label ?? 'This code'} asks for ${mode} inside a transaction, which needs a second database connection, ` +
-      `but ${host.orm.dialect} has only one (it would wait forever). Use REQUIRED or NESTED here, ` +
-      'or run against PostgreSQL or MySQL/MariaDB.',
-  );
+  outer: TransactionScope,
+  mode: 'REQUIRES_NEW' | 'NOT_SUPPORTED',
+  label: string | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  const where = label ?? 'This code';
+  const caps = host.orm.capabilities;
+  if (!outer.tx.virtual) {
+    if (!caps.concurrentTransactions) {
+      return Promise.reject(
+        new IllegalTransactionStateError(
+          `${where} asks for ${mode} inside a transaction, which needs a second database connection, ` +
+            `but ${host.orm.dialect} has only one (it would wait forever). Use REQUIRED or NESTED here, ` +
+            'or run against PostgreSQL or MySQL/MariaDB.',
+        ),
+      );
+    }
+    if (caps.maxConnections === 1) {
+      return Promise.reject(
+        IllegalTransactionStateError.noSecondConnection(
+          where,
+          mode,
+          'the pool has one connection (pool.max = 1) and the outer transaction holds it',
+        ),
+      );
+    }
+  }
+  return work().catch((error: unknown) => {
+    if (error instanceof DatabaseError && error.kind === 'acquire_timeout') {
+      throw IllegalTransactionStateError.noSecondConnection(where, mode, noneFree(host), error);
+    }
+    throw error;
+  });
 }
 
-function checkDeadline(tx: Transaction): void {
-  if (tx.deadline !== undefined && Date.now() > tx.deadline) {
-    throw new TransactionTimedOutError(
-      `The transaction passed its timeout (deadline ${new Date(tx.deadline).toISOString()}) and will be rolled back. ` +
-        'Raise `timeout` or make the work shorter.',
-    );
-  }
+function noneFree(host: TransactionHost): string {
+  const stats = host.orm.poolStats?.();
+  const size = host.orm.capabilities.maxConnections;
+  return (
+    `no connection came free within the acquire timeout` +
+    (size ? ` (pool.max = ${size}${stats ? `, ${stats.total - stats.idle} in use` : ''})` : '')
+  );
 }
 
 async function join<T>(
@@ -97,25 +119,11 @@ async function join<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   try {
-    checkDeadline(scope.tx);
+    scope.checkDeadline();
     return await fn();
   } catch (error) {
-    if (rollsBackOn(def, error)) scope.rollbackOnly = true;
+    if (rollsBackOn(def, error)) scope.markRollbackOnly();
     throw error;
-  }
-}
-
-function openUnit(host: TransactionHost, readOnly: boolean): UnitOfWork {
-  return { session: host.orm.openSession({ readOnly }), closed: false };
-}
-
-/** Marks a unit of work closed and releases its session; a failure is logged, never thrown. */
-export async function closeUnit(host: TransactionHost, unit: UnitOfWork): Promise<void> {
-  unit.closed = true;
-  try {
-    await unit.session.close();
-  } catch (error) {
-    host.logger.error('closing a session failed', error);
   }
 }
 
@@ -123,9 +131,14 @@ function warnDetached(host: TransactionHost, label: string | undefined) {
   if (!label || host.detachedWarned.has(label)) return;
   host.detachedWarned.add(label);
   host.logger.warn(
-    `${label} ran with no session in context (a job, a script or work that outlived its request): ` +
+    `${label} ran with no session in context (a job, a script or a queue consumer): ` +
       'it opened its own session and transaction. This is logged once per method.',
   );
+}
+
+/** Opens a unit of work of its own, a child of the one in context (it ends when that one does). */
+function openUnit(host: TransactionHost, frame: Frame | undefined, readOnly: boolean): UnitOfWork {
+  return new UnitOfWork(host, host.orm.openSession({ readOnly }), frame?.unit);
 }
 
 async function begin<T>(
@@ -134,114 +147,52 @@ async function begin<T>(
   def: TransactionDefinition,
   fn: () => Promise<T>,
   label: string | undefined,
-  warn = true,
+  options: { ownUnit?: boolean; quiet?: boolean } = {},
 ): Promise<T> {
-  const reuse = frame?.unit;
-  if (!reuse && warn) warnDetached(host, label);
+  const reuse = options.ownUnit ? undefined : frame?.unit;
+  if (!frame && !options.quiet) warnDetached(host, label);
   const virtual = def.readOnly && def.isolation === undefined;
-  const unit = reuse ?? openUnit(host, virtual);
-  const tx: Transaction = {
-    unit,
-    virtual,
-    readOnly: def.readOnly,
-    deadline: def.timeout === undefined ? undefined : Date.now() + def.timeout * 1000,
-    completed: false,
-    savepoints: 0,
-  };
-  const scope: TransactionScope = { tx, hooks: newHooks(), rollbackOnly: false };
+  const unit = reuse ?? openUnit(host, frame, virtual);
+  const deadline = def.timeout === undefined ? undefined : Date.now() + def.timeout * 1000;
+  const scope = TransactionScope.begin(host, unit, { virtual, readOnly: def.readOnly, deadline });
   try {
-    if (!virtual)
-      await unit.session.begin({ isolation: def.isolation, readOnly: def.readOnly, timeout: def.timeout });
+    if (!virtual) {
+      await unit.session.begin({
+        isolation: def.isolation,
+        readOnly: def.readOnly,
+        timeout: def.timeout,
+        deadline,
+      });
+    }
     let result: T;
     try {
       result = await contextStore.run({ host, unit, scope, parent: contextStore.get() }, fn);
     } catch (error) {
-      await completeAfterError(host, scope, def, error);
+      if (scope.rollbackOnly || rollsBackOn(def, error)) await scope.rollback();
+      // noRollbackFor: commit what was done; the caller's error is rethrown all the same.
+      else await scope.commit();
       throw error;
     }
-    // A read-only transaction without BEGIN, nothing to check and no hooks: there is nothing to commit.
-    if (virtual && !scope.rollbackOnly && tx.deadline === undefined && !scope.hooks.afterCommit.length) {
-      tx.completed = true;
-    } else await commitScope(host, scope);
+    await scope.commit();
     return result;
   } finally {
-    tx.completed = true;
-    if (!reuse) await closeUnit(host, unit);
+    scope.end('its transaction ended');
+    if (!reuse) await unit.close(`its ${label ?? 'transaction'} ended`);
   }
-}
-
-/** Commits the outermost scope of a transaction, or rolls it back if it was marked rollback-only. */
-export async function commitScope(host: TransactionHost, scope: TransactionScope): Promise<void> {
-  const { tx } = scope;
-  if (scope.rollbackOnly) {
-    await rollbackScope(host, scope);
-    throw new UnexpectedRollbackError(
-      'The transaction was rolled back because an inner transactional call failed and marked it rollback-only. ' +
-        'Let the inner error propagate, or give the inner call its own transaction (REQUIRES_NEW or NESTED).',
-    );
-  }
-  try {
-    checkDeadline(tx);
-  } catch (error) {
-    await rollbackScope(host, scope);
-    throw error;
-  }
-  if (!tx.virtual) {
-    try {
-      await tx.unit.session.commit();
-    } catch (error) {
-      await rollbackScope(host, scope, true);
-      throw error;
-    }
-  }
-  tx.completed = true;
-  if (scope.hooks.afterCommit.length) await runHooks(host, scope.hooks.afterCommit, 'afterCommit');
-}
-
-/** Rolls back the outermost scope of a transaction and runs its afterRollback hooks. */
-export async function rollbackScope(
-  host: TransactionHost,
-  scope: TransactionScope,
-  afterFailedCommit = false,
-) {
-  const { tx } = scope;
-  if (!tx.virtual) {
-    try {
-      await tx.unit.session.rollback();
-    } catch (error) {
-      // After a failed COMMIT the database has usually ended the transaction already.
-      if (!afterFailedCommit) host.logger.error('rollback failed', error);
-    }
-  }
-  tx.completed = true;
-  await runHooks(host, scope.hooks.afterRollback, 'afterRollback');
-}
-
-async function completeAfterError(
-  host: TransactionHost,
-  scope: TransactionScope,
-  def: TransactionDefinition,
-  error: unknown,
-) {
-  if (!scope.rollbackOnly && !rollsBackOn(def, error)) {
-    // noRollbackFor: commit what was done; the caller's error is rethrown by the caller.
-    await commitScope(host, scope);
-    return;
-  }
-  await rollbackScope(host, scope);
 }
 
 async function withoutTransaction<T>(
   host: TransactionHost,
   frame: Frame | undefined,
   fn: () => Promise<T>,
+  options: { ownUnit?: boolean } = {},
 ): Promise<T> {
-  const reuse = frame?.unit;
-  const unit = reuse ?? openUnit(host, false);
+  const reuse = options.ownUnit ? undefined : frame?.unit;
+  const unit = reuse ?? openUnit(host, frame, false);
   try {
     return await contextStore.run({ host, unit, scope: undefined, parent: contextStore.get() }, fn);
   } finally {
-    if (!reuse) await closeUnit(host, unit);
+    if (!reuse) await unit.close('the call that opened its session returned');
   }
 }
 
@@ -252,58 +203,24 @@ async function nested<T>(
   def: TransactionDefinition,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const { tx } = outer;
-  checkDeadline(tx);
-  if (tx.virtual) {
-    // A read-only transaction without BEGIN has nothing to save: run the scope with its own hooks.
-    const scope: TransactionScope = { tx, hooks: newHooks(), rollbackOnly: false };
-    try {
-      const r = await contextStore.run({ host, unit: tx.unit, scope, parent: contextStore.get() }, fn);
-      mergeHooks(outer.hooks, scope.hooks);
-      return r;
-    } catch (error) {
-      await runHooks(host, scope.hooks.afterRollback, 'afterRollback');
-      throw error;
-    }
-  }
-  if (!host.orm.capabilities.savepoints) {
+  if (!outer.tx.virtual && !host.orm.capabilities.savepoints) {
     throw new IllegalTransactionStateError(
       `NESTED needs savepoints, which ${host.orm.dialect} does not offer here.`,
     );
   }
-  const name = `kosha_sp_${++tx.savepoints}`;
-  await tx.unit.session.savepoint(name);
-  const scope: TransactionScope = { tx, hooks: newHooks(), rollbackOnly: false, savepoint: name };
-  let result: T;
+  const scope = await outer.nested();
   try {
-    result = await contextStore.run({ host, unit: frame.unit, scope, parent: contextStore.get() }, fn);
-  } catch (error) {
-    if (rollsBackOn(def, error) || scope.rollbackOnly) await rollbackToSavepoint(host, scope);
-    else await releaseSavepoint(outer, scope);
-    throw error;
+    let result: T;
+    try {
+      result = await contextStore.run({ host, unit: frame.unit, scope, parent: contextStore.get() }, fn);
+    } catch (error) {
+      if (rollsBackOn(def, error) || scope.rollbackOnly) await scope.rollback();
+      else await scope.commit();
+      throw error;
+    }
+    await scope.commit();
+    return result;
+  } finally {
+    scope.end('its nested transaction ended');
   }
-  if (scope.rollbackOnly) {
-    await rollbackToSavepoint(host, scope);
-    throw new UnexpectedRollbackError(
-      'The nested transaction was rolled back to its savepoint because an inner transactional call failed and ' +
-        'marked it rollback-only. Let the inner error propagate, or catch it outside the nested scope.',
-    );
-  }
-  await releaseSavepoint(outer, scope);
-  return result;
-}
-
-function mergeHooks(into: Hooks, from: Hooks) {
-  into.afterCommit.push(...from.afterCommit);
-  into.afterRollback.push(...from.afterRollback);
-}
-
-async function releaseSavepoint(outer: TransactionScope, scope: TransactionScope) {
-  await scope.tx.unit.session.releaseSavepoint(scope.savepoint!);
-  mergeHooks(outer.hooks, scope.hooks);
-}
-
-async function rollbackToSavepoint(host: TransactionHost, scope: TransactionScope) {
-  await scope.tx.unit.session.rollbackToSavepoint(scope.savepoint!);
-  await runHooks(host, scope.hooks.afterRollback, 'afterRollback');
 }
