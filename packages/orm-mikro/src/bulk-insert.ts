@@ -18,6 +18,7 @@ import {
   validateEntity,
 } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import { detachedReferences, RowReferences } from './detached-references.js';
 import { checkRows, createNew, createOne, persistAndFlush } from './new-entities.js';
 import { insertWatcher, recordCreated } from './savepoint-stack.js';
 import type { Dialect } from './url.js';
@@ -196,8 +197,10 @@ export interface InsertOptions {
  * apply to) through the unit of work; either way the entities come back managed, in order.
  *
  * The recipe applies to an entity that is new (not managed, not scheduled), whose to-one references
- * are entities this unit of work manages, whose collections are empty and whose values are plain
- * database values (not a raw SQL fragment…); anything else needs the unit of work's cascades.
+ * are entities this unit of work manages (`createOne` has turned related entities of other sessions,
+ * `{ id }` objects and keys into references to their rows), whose collections are empty and whose
+ * values are plain database values (not a raw SQL fragment…); anything else needs the unit of work's
+ * cascades.
  * On MySQL, which has no RETURNING, generated keys are the statement's first insert id plus the
  * `auto_increment_increment` step per row — MikroORM's own batch-insert assumption (MySqlDriver
  * .nativeInsertMany). It holds because InnoDB allocates the keys of a "simple insert" (a multi-row
@@ -223,10 +226,11 @@ export async function insertNew<T extends object>(
   const returning = options.returning ?? (await supportsReturning(em, target));
   const run = new BulkRun(em, ctx, plan, target.dialect, returning);
   const out: T[] = new Array(rows.length);
+  const refs = new RowReferences(em);
   let i = 0;
   try {
     for (; i < rows.length; i++) {
-      const e = createOne(em, entity, rows[i]!);
+      const e = createOne(em, entity, rows[i]!, refs);
       out[i] = e;
       const added = run.add(e);
       if (added === REFUSED) break;
@@ -238,7 +242,7 @@ export async function insertNew<T extends object>(
     throw error;
   }
   if (i < rows.length) {
-    for (let k = i + 1; k < rows.length; k++) out[k] = createOne(em, entity, rows[k]!);
+    for (let k = i + 1; k < rows.length; k++) out[k] = createOne(em, entity, rows[k]!, refs);
     await persistAndFlush(em, out.slice(i));
   }
   return out;
@@ -256,9 +260,13 @@ function hasInternals(em: SqlEntityManager): boolean {
   );
 }
 
+// Kosha's own subscribers: the savepoints' record of inserts (fed by `recordCreated` here), and the
+// references made before each flush (made by `createOne` here).
+const OURS: ReadonlySet<object> = new Set([insertWatcher, detachedReferences]);
+
 function othersListen(em: SqlEntityManager): boolean {
   for (const subscriber of em.getEventManager().getSubscribers()) {
-    if (subscriber !== insertWatcher && CREATE_EVENTS.some((e) => e in subscriber)) return true;
+    if (!OURS.has(subscriber) && CREATE_EVENTS.some((e) => e in subscriber)) return true;
   }
   return false;
 }

@@ -6,8 +6,9 @@ import {
   OptimisticLockError,
   type PropertyMetadata,
 } from '@kosha/core';
-import { helper, Utils } from '@mikro-orm/core';
+import { type EntityProperty, helper, Utils } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import { RowReferences } from './detached-references.js';
 import { toWhere } from './field-filter.js';
 
 type Fields = Record<string, unknown>;
@@ -24,17 +25,21 @@ const NOT_MERGED = new Set<PropertyMetadata['kind']>([
 const same = (a: unknown, b: unknown) =>
   a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : String(a) === String(b);
 
-function keyOf(value: unknown, target: EntityClass): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  return (value as Fields)[metadataOf(target).primaryKey.name];
+// A to-one value from another session must not drag that session's instance into this unit of work;
+// a plain object without the related key is a new entity, as in insertAll.
+function toOne(em: SqlEntityManager, refs: RowReferences, prop: EntityProperty, value: unknown): unknown {
+  const next = refs.valueFor(prop, value);
+  if (!Utils.isPlainObject(next)) return next;
+  return em.create(prop.targetMeta!.class, next as never, { persist: false, partial: true });
 }
 
 /**
  * Finds the managed instance of `value` in `em`: `value` itself when this session manages it, else the
  * instance with the same key (from the identity map or the database). For `update`, a detached
- * instance's fields (those not `undefined`) are copied onto it, its to-one references re-pointed into
- * this session, and a stale `@version` is an `OptimisticLockError`; a row that does not exist is an
- * `EntityNotFoundError`. For `remove`, a row that does not exist gives `null`.
+ * instance's fields (those not `undefined`) are copied onto it, and a stale `@version` is an
+ * `OptimisticLockError`; a row that does not exist is an `EntityNotFoundError`. Either way its to-one
+ * relations are pointed at existing rows in this session (`RowReferences`): a related entity with
+ * its key is a reference, one without is new. For `remove`, a row that does not exist gives `null`.
  */
 export async function mergeDetached<T extends object>(
   em: SqlEntityManager,
@@ -52,7 +57,10 @@ export async function mergeDetached<T extends object>(
   }
   const uow = em.getUnitOfWork(false);
   const known = uow.getById<T>(entity, id as never);
-  if (known === value) return value;
+  if (known === value) {
+    if (purpose === 'update') new RowReferences(em).pointAtRows(value);
+    return value;
+  }
   const managed = known ?? ((await em.findOne(entity, toWhere(entity, { [pk]: id }) as never)) as T | null);
   if (!managed) {
     if (purpose === 'remove') return null;
@@ -70,19 +78,14 @@ export async function mergeDetached<T extends object>(
     );
   }
   if (purpose === 'update') {
+    const native = em.getMetadata().get(entity).properties as Record<string, EntityProperty>;
+    const refs = new RowReferences(em);
     for (const p of meta.properties) {
       const v = (value as Fields)[p.name];
       if (NOT_MERGED.has(p.kind) || v === undefined) continue;
-      if (p.kind !== 'manyToOne') {
-        (managed as Fields)[p.name] = v;
-        continue;
-      }
-      const target = p.target!();
-      const key = keyOf(v, target);
-      // A to-one value from another session must not drag that session's instance into this unit of work.
-      (managed as Fields)[p.name] =
-        key === null || key === undefined ? null : em.getReference(target as never, key as never);
+      (managed as Fields)[p.name] = p.kind === 'manyToOne' ? toOne(em, refs, native[p.name]!, v) : v;
     }
+    refs.pointAtRows(managed);
   }
   return managed;
 }

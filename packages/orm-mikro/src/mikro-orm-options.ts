@@ -6,17 +6,39 @@ import { type ConnectionTarget, type Dialect, parseDatabaseUrl } from './url.js'
 export interface MikroOrmOptions extends DatabaseConfig {
   /** `postgresql://user:pass@host:5432/db`, `postgres://…`, `mysql://…`, `mariadb://…`, `sqlite::memory:`, `sqlite:path/app.db`. */
   url: string;
-  /** Connection pool: `min`, `max` connections and `idleTimeoutMillis`. */
-  pool?: PoolConfig;
+  /**
+   * Connection pool: `min`, `max` connections (default 10), `idleTimeoutMillis`, and `acquireTimeout`: seconds
+   * to wait for a free connection before failing with `DatabaseError` kind `acquire_timeout` (default 10).
+   */
+  pool?: PoolConfig | undefined;
   /** Log every SQL statement through the Kosha logger at debug level (with placeholders, never values or credentials). */
-  debug?: boolean;
+  debug?: boolean | undefined;
   /** Read replica URLs (same database family). Read-only work outside a transaction reads from them. */
-  replicas?: string[];
+  replicas?: string[] | undefined;
+  /**
+   * Seconds any one statement may run (default: no limit). The database cancels a longer statement
+   * (PostgreSQL `statement_timeout`, MariaDB `max_statement_time`, MySQL `max_execution_time` for
+   * SELECTs); a connection that does not answer a second after the limit is destroyed. SQLite has none.
+   */
+  statementTimeout?: number | undefined;
   /** Native MikroORM entities (decorated classes or `EntitySchema`s) to map next to the Kosha entities. */
   entities?: readonly (EntitySchema | (abstract new (...args: never[]) => object))[];
 }
 
-const KNOWN = new Set(['url', 'pool', 'debug', 'replicas', 'entities']);
+const KNOWN = new Set(['url', 'pool', 'debug', 'replicas', 'entities', 'statementTimeout']);
+const POOL_KEYS = ['min', 'max', 'idleTimeoutMillis', 'acquireTimeout'];
+
+/** Seconds, when `pool.acquireTimeout` is not given. */
+export const DEFAULT_ACQUIRE_TIMEOUT = 10;
+
+/** Connections, when `pool.max` is not given (pg's and mysql2's own default). */
+export const DEFAULT_POOL_MAX = 10;
+
+function seconds(name: string, value: unknown): void {
+  if (value !== undefined && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+    throw new ConfigError(`mikroOrm: \`${name}\` must be a number of seconds > 0, got ${String(value)}.`);
+  }
+}
 const FAMILY: Record<Dialect, string> = {
   sqlite: 'sqlite',
   postgresql: 'postgresql',
@@ -27,13 +49,19 @@ const FAMILY: Record<Dialect, string> = {
 function checkPool(pool: PoolConfig | undefined): PoolConfig | undefined {
   if (pool === undefined) return undefined;
   if (typeof pool !== 'object' || pool === null)
-    throw new ConfigError('mikroOrm: `pool` must be an object { min, max, idleTimeoutMillis }.');
+    throw new ConfigError(
+      'mikroOrm: `pool` must be an object { min, max, idleTimeoutMillis, acquireTimeout }.',
+    );
   for (const key of Object.keys(pool)) {
     const value = (pool as Record<string, unknown>)[key];
-    if (!['min', 'max', 'idleTimeoutMillis'].includes(key)) {
+    if (!POOL_KEYS.includes(key)) {
       throw new ConfigError(
-        `mikroOrm: unknown option \`pool.${key}\`. Known: pool.min, pool.max, pool.idleTimeoutMillis.`,
+        `mikroOrm: unknown option \`pool.${key}\`. Known: ${POOL_KEYS.map((k) => `pool.${k}`).join(', ')}.`,
       );
+    }
+    if (key === 'acquireTimeout') {
+      seconds('pool.acquireTimeout', value);
+      continue;
     }
     if (value !== undefined && !(Number.isInteger(value) && (value as number) >= (key === 'max' ? 1 : 0))) {
       throw new ConfigError(
@@ -80,6 +108,7 @@ export function checkOptions(options: MikroOrmOptions): {
   if (options.debug !== undefined && typeof options.debug !== 'boolean') {
     throw new ConfigError('mikroOrm: `debug` must be true or false.');
   }
+  seconds('statementTimeout', options.statementTimeout);
   if (options.entities !== undefined && !Array.isArray(options.entities)) {
     throw new ConfigError('mikroOrm: `entities` must be an array of MikroORM entities or EntitySchemas.');
   }

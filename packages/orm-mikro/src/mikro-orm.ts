@@ -11,19 +11,38 @@ import {
   type SessionOptions,
 } from '@kosha/core';
 import { MetadataError } from '@mikro-orm/core';
-import { MikroORM, type Options } from '@mikro-orm/sql';
+import { type AbstractSqlConnection, MikroORM, type Options } from '@mikro-orm/sql';
+import { type GuardedDialect, guardDialect } from './connection/guarded-dialect.js';
+import { statementTimeoutSetup } from './connection/guarded-driver.js';
+import type { KyselyDialect } from './connection/kysely-subset.js';
+import { watchCheckouts } from './connection/raw-checkout.js';
+import { detachedReferences } from './detached-references.js';
 import { toEntitySchema } from './entity-schema.js';
 import { loadDriver } from './load-driver.js';
-import { checkOptions, type MikroOrmOptions } from './mikro-orm-options.js';
+import {
+  checkOptions,
+  DEFAULT_ACQUIRE_TIMEOUT,
+  DEFAULT_POOL_MAX,
+  type MikroOrmOptions,
+} from './mikro-orm-options.js';
 import { MikroSession, type SessionHost } from './mikro-session.js';
 import { QueryLogger } from './query-logger.js';
 import { insertWatcher } from './savepoint-stack.js';
+import { checkStatement } from './statement-check.js';
 import { translateError } from './translate-error.js';
 import type { ConnectionTarget, Dialect } from './url.js';
 
 function connectionOptions(t: ConnectionTarget) {
   return { dbName: t.dbName, host: t.host, port: t.port, user: t.user, password: t.password };
 }
+
+/** What Kosha asks of MikroORM's SQL connection: to build its Kysely dialect, and the native pool. */
+type DialectSource = Pick<AbstractSqlConnection, 'getNativeClient'> & {
+  createKyselyDialect(overrides: Record<string, unknown>): KyselyDialect | Promise<KyselyDialect>;
+};
+
+// How long close() waits for connections still in use before it destroys them.
+const CLOSE_TIMEOUT_MS = 5000;
 
 class MikroOrmBackend implements OrmBackend, SessionHost {
   readonly name = '@kosha/orm-mikro';
@@ -50,6 +69,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
       concurrentTransactions: target.dialect !== 'sqlite',
       savepoints: true,
       readReplicas: replicas.length > 0,
+      maxConnections: target.dialect === 'sqlite' ? 1 : (options.pool?.max ?? DEFAULT_POOL_MAX),
     });
     if (target.dialect !== 'sqlite') this.poolStats = () => this.#poolStats();
   }
@@ -111,13 +131,23 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
     const schemas = entities.map((e) => toEntitySchema(e, this.dialect));
     const debug = this.#options.debug === true;
     const t = this.#target;
+    const overrides = this.#driverOverrides();
+    // MikroORM builds the dialect (its pool settings, type parsers, hooks) when Kosha asks below; Kysely
+    // then gets it guarded. A function, because MikroORM copies its options before the dialect exists.
+    let guarded: GuardedDialect | undefined;
     const config: Options = {
       driver: driver as unknown as Options['driver'],
       entities: [...schemas, ...((this.#options.entities ?? []) as never[])],
       ...connectionOptions(t),
       ...(t.schema ? { schema: t.schema } : {}),
-      ...(this.#options.pool ? { pool: this.#options.pool } : {}),
-      replicas: this.#replicas.map((r, i) => ({ name: `replica-${i + 1}`, ...connectionOptions(r) })),
+      ...(this.#options.pool ? { pool: poolOptions(this.#options.pool) } : {}),
+      driverOptions: (() => guarded) as never,
+      // Replicas serve reads outside transactions, which Kysely always releases; they get the timeouts only.
+      replicas: this.#replicas.map((r, i) => ({
+        name: `replica-${i + 1}`,
+        ...connectionOptions(r),
+        driverOptions: overrides as never,
+      })),
       // Kosha routes reads itself (read-only sessions outside transactions); everything else reads its own writes.
       preferReadReplicas: false,
       allowGlobalContext: false,
@@ -132,9 +162,15 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
     try {
       orm = await MikroORM.init(config);
       orm.em.getEventManager().registerSubscriber(insertWatcher);
+      orm.em.getEventManager().registerSubscriber(detachedReferences);
       this.#orm = orm;
+      const source = orm.em.getConnection('write') as unknown as DialectSource;
+      guarded = guardDialect(await source.createKyselyDialect(overrides), this.#policy(logger));
       await orm.connect();
-      if (this.dialect !== 'sqlite') this.#pool = await orm.em.getConnection().getNativeClient();
+      if (this.dialect !== 'sqlite') {
+        this.#pool = await source.getNativeClient();
+        guarded.driver?.watchCheckouts(watchCheckouts(this.dialect, this.#pool));
+      }
       const rows = await orm.em
         .getConnection()
         .execute(this.dialect === 'sqlite' ? 'select 1 as v' : 'select version() as v');
@@ -150,6 +186,51 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
       await orm?.close(true).catch(() => {});
       throw translated;
     }
+  }
+
+  /** Options Kosha adds to the native pool's: the acquire and statement timeouts, TCP keep-alive. */
+  #driverOverrides(): Record<string, unknown> {
+    const acquireMs = Math.round((this.#options.pool?.acquireTimeout ?? DEFAULT_ACQUIRE_TIMEOUT) * 1000);
+    const statementMs = this.#statementTimeoutMs();
+    switch (this.dialect) {
+      case 'sqlite':
+        return {};
+      case 'postgresql':
+        return {
+          // pg-pool's own wait for a client ends with the guard's, so no waiter is left queued.
+          connectionTimeoutMillis: acquireMs,
+          keepAlive: true,
+          ...(statementMs === undefined ? {} : { statement_timeout: statementMs }),
+        };
+      default:
+        return { enableKeepAlive: true, connectTimeout: Math.min(acquireMs, 10_000) };
+    }
+  }
+
+  #statementTimeoutMs(): number | undefined {
+    const s = this.#options.statementTimeout;
+    return s === undefined ? undefined : Math.max(1, Math.round(s * 1000));
+  }
+
+  #policy(logger: Logger) {
+    const dialect = this.dialect;
+    const statementTimeoutMs = this.#statementTimeoutMs();
+    const setup = statementTimeoutSetup(dialect, statementTimeoutMs);
+    return {
+      dialect,
+      acquireTimeoutMs: Math.round((this.#options.pool?.acquireTimeout ?? DEFAULT_ACQUIRE_TIMEOUT) * 1000),
+      statementTimeoutMs,
+      closeTimeoutMs: CLOSE_TIMEOUT_MS,
+      maxConnections: this.capabilities.maxConnections,
+      logger,
+      check: (sql: string, parameters: readonly unknown[]) => checkStatement(dialect, sql, parameters),
+      setup: setup ?? (() => Promise.resolve()),
+    };
+  }
+
+  /** The instance's statement timeout, for transaction settings that must restore it. */
+  get statementTimeoutMs(): number | undefined {
+    return this.#statementTimeoutMs();
   }
 
   #initError(error: unknown): unknown {
@@ -200,6 +281,12 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
     this.#closed = true;
     await this.#orm.close(true);
   }
+}
+
+/** The pool settings MikroORM knows (Kosha keeps `acquireTimeout` for itself). */
+function poolOptions(pool: NonNullable<MikroOrmOptions['pool']>) {
+  const { acquireTimeout: _own, ...rest } = pool;
+  return rest;
 }
 
 /**

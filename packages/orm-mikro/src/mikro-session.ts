@@ -7,10 +7,15 @@ import {
   InvalidArgumentError,
   type Logger,
   metadataOf,
+  ScopeEndedError,
   type Session,
+  TransactionTimedOutError,
 } from '@kosha/core';
 import type { MikroORM, SqlEntityManager } from '@mikro-orm/sql';
 import { insertNew } from './bulk-insert.js';
+import { endedContext } from './connection/ended-context.js';
+import type { GuardedConnection } from './connection/guarded-connection.js';
+import { transactionConnection } from './connection/transaction-connection.js';
 import { toOrderBy, toWhere } from './field-filter.js';
 import { copyGenerated, mergeDetached } from './merge-detached.js';
 import { SavepointStack } from './savepoint-stack.js';
@@ -25,8 +30,16 @@ export interface SessionHost {
   readonly mariadb: boolean;
   readonly capabilities: { readonly readReplicas: boolean };
   readonly logger: Logger;
+  /** The instance's statement timeout (ms), which transaction settings restore. */
+  readonly statementTimeoutMs: number | undefined;
   translate(error: unknown): unknown;
 }
+
+const timedOut = (deadline: number) => () =>
+  new TransactionTimedOutError(
+    `The transaction reached its timeout (deadline ${new Date(deadline).toISOString()}) while waiting on the ` +
+      'database; it was cut off and will be rolled back. Raise `timeout` or make the work shorter.',
+  );
 
 const SAVEPOINT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -40,6 +53,9 @@ export class MikroSession implements Session {
   readonly #host: SessionHost;
   readonly #readOnly: boolean;
   #settings: TransactionSettings | undefined;
+  /** The connection of the transaction in progress. */
+  #connection: GuardedConnection | undefined;
+  #closedBy: Error | undefined;
   // Made on the first savepoint: most sessions never have one, and registering a stack costs a WeakMap entry.
   #stack: SavepointStack | undefined;
   #closed = false;
@@ -63,9 +79,10 @@ export class MikroSession implements Session {
   #op<R>(fn: () => Promise<R>): Promise<R> {
     if (this.#closed) {
       return Promise.reject(
-        new IllegalTransactionStateError(
-          'This session is closed: its unit of work ended. Open a new one (a new transaction).',
-        ),
+        this.#closedBy ??
+          new IllegalTransactionStateError(
+            'This session is closed: its unit of work ended. Open a new one (a new transaction).',
+          ),
       );
     }
     let result: Promise<R>;
@@ -106,15 +123,31 @@ export class MikroSession implements Session {
           'A transaction is already in progress on this session; use a savepoint (NESTED) instead.',
         );
       }
-      const settings = transactionSettings(this.#host.dialect, this.#host.mariadb, options);
+      const settings = transactionSettings(
+        this.#host.dialect,
+        this.#host.mariadb,
+        options,
+        this.#host.statementTimeoutMs,
+      );
       await this.native.begin({
         isolationLevel: ISOLATION[options.isolation ?? 'DEFAULT'],
         readOnly: options.readOnly === true,
       });
       try {
-        for (const sql of settings.start) await this.#execute(sql);
+        const connection = await transactionConnection(this.native.getTransactionContext());
+        this.#connection = connection;
+        if (connection) {
+          const { deadline } = options;
+          if (deadline !== undefined) connection.setDeadline(deadline, timedOut(deadline));
+          connection.setStartStatements(settings.start);
+          // The connection is taken and BEGIN sent now: the transaction holds its connection from here.
+          await connection.open();
+        } else {
+          for (const sql of settings.start) await this.#execute(sql);
+        }
       } catch (error) {
         await this.native.rollback().catch(() => {});
+        this.#connection = undefined;
         throw error;
       }
       this.#settings = settings;
@@ -133,6 +166,7 @@ export class MikroSession implements Session {
         await this.#endSettings();
       } else this.#settings = undefined;
       await this.native.commit();
+      this.#connection = undefined;
       this.#stack?.clear();
     });
   }
@@ -146,6 +180,7 @@ export class MikroSession implements Session {
         );
         await this.native.rollback();
       } finally {
+        this.#connection = undefined;
         // What the unit of work holds may have been flushed and is now rolled back: none of it is trustworthy.
         this.native.clear();
         this.#stack?.clear();
@@ -197,16 +232,26 @@ export class MikroSession implements Session {
     return this.#op(() => this.native.flush());
   }
 
-  async close(): Promise<void> {
+  async close(reason?: Error): Promise<void> {
     if (this.#closed) return;
+    const why =
+      reason ??
+      new ScopeEndedError(
+        'This session is closed: its unit of work ended. Open a new one (a new transaction).',
+      );
+    // A statement still in flight belongs to work its owner gave up on: fail it now, and destroy its
+    // connection rather than wait for it (the database then rolls the transaction back itself).
+    if (this.#connection?.busy) this.#connection.cut(why);
     try {
       if (this.native.isInTransaction()) await this.rollback();
     } catch (error) {
       this.#host.logger.warn('rolling back an open transaction while closing the session failed', error);
     } finally {
       this.#closed = true;
-      this.native.resetTransactionContext();
+      this.#closedBy = why;
       this.native.clear();
+      // Code that kept this EntityManager gets the reason, never an autocommit statement of its own.
+      this.native.setTransactionContext(endedContext(why) as never);
     }
   }
 

@@ -7,6 +7,7 @@ import {
 } from '@kosha/core';
 import { Collection, helper, Utils } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import { RowReferences } from './detached-references.js';
 
 // An instance built with `new` has no collections yet (MikroORM converts arrays, not `undefined`):
 // give each @oneToMany an empty, loaded one, as `em.create` would, so users see the same either way.
@@ -51,20 +52,49 @@ export function checkRows<T extends object>(entity: EntityClass<T>, rows: readon
 
 const CREATE_OPTIONS = { persist: false, partial: true } as const;
 
+// A plain row's related `{ id, … }` objects, entities of other sessions and keys become references
+// before `em.create`, which would build new entities of them; the row itself is not changed.
+function withReferences(
+  em: SqlEntityManager,
+  refs: RowReferences,
+  entity: EntityClass,
+  row: Record<string, unknown>,
+): object {
+  let out: Record<string, unknown> | undefined;
+  for (const prop of em.getMetadata().get(entity).relations) {
+    const value = row[prop.name];
+    if (value == null) continue;
+    const next = refs.valueFor(prop, value);
+    if (next !== value) (out ??= { ...row })[prop.name] = next;
+  }
+  return out ?? row;
+}
+
 /**
  * The entity of one checked `insertAll` row, not yet persisted: an entity instance as it is, a plain
  * object of fields through `em.create` (which builds the instance, its references and collections).
+ * Either way a related entity with its key that this session does not hold (a cached one, one from
+ * another session, a plain `{ id }`) or a bare key becomes a reference to that row: it is never inserted
+ * again, nor are its other fields written. A related entity without a key is new, and inserted with it.
  */
 export function createOne<T extends object>(
   em: SqlEntityManager,
   entity: EntityClass<T>,
   row: T | Partial<T>,
+  refs: RowReferences = new RowReferences(em),
 ): T {
   if (row instanceof entity) {
     if (!helper(row).__managed) giveCollections(metadataOf(entity), row);
+    refs.pointAtRows(row);
     return row as T;
   }
-  return em.create(entity, row as never, CREATE_OPTIONS) as T;
+  const created = em.create(
+    entity,
+    withReferences(em, refs, entity, row as Record<string, unknown>) as never,
+    CREATE_OPTIONS,
+  ) as T;
+  refs.pointAtRows(created);
+  return created;
 }
 
 /** The entities of checked `insertAll` rows (see `createOne`). */
@@ -73,7 +103,8 @@ export function createNew<T extends object>(
   entity: EntityClass<T>,
   rows: readonly (T | Partial<T>)[],
 ): T[] {
-  return rows.map((row) => createOne(em, entity, row));
+  const refs = new RowReferences(em);
+  return rows.map((row) => createOne(em, entity, row, refs));
 }
 
 /** Puts new entities into the unit of work of `em` and flushes it: MikroORM inserts them, with what they cascade to. */

@@ -32,6 +32,7 @@ export function transactionSettings(
   dialect: Dialect,
   mariadb: boolean,
   options: BeginOptions,
+  instanceTimeoutMs?: number,
 ): TransactionSettings {
   const ms = options.timeout === undefined ? undefined : Math.max(1, Math.ceil(options.timeout * 1000));
   switch (dialect) {
@@ -42,15 +43,20 @@ export function transactionSettings(
     case 'mysql':
     case 'mariadb':
       if (ms === undefined) return NONE;
-      // MariaDB counts seconds (fractions allowed); MySQL counts milliseconds and only for SELECTs.
+      // MariaDB counts seconds (fractions allowed); MySQL counts milliseconds and only for SELECTs. The
+      // end restores the instance's own statement timeout, which every pooled connection carries.
       return mariadb
         ? {
             start: [`set session max_statement_time = ${ms / 1000}`],
-            end: ['set session max_statement_time = default'],
+            end: [
+              `set session max_statement_time = ${instanceTimeoutMs === undefined ? 'default' : instanceTimeoutMs / 1000}`,
+            ],
           }
         : {
             start: [`set session max_execution_time = ${ms}`],
-            end: ['set session max_execution_time = default'],
+            end: [
+              `set session max_execution_time = ${instanceTimeoutMs === undefined ? 'default' : instanceTimeoutMs}`,
+            ],
           };
   }
 }

@@ -146,8 +146,11 @@ describe('mikroOrm options', () => {
       concurrentTransactions: false,
       savepoints: true,
       readReplicas: false,
+      maxConnections: 1,
     });
     expect(mikroOrm({ url: 'postgresql://h/db' }).capabilities.concurrentTransactions).toBe(true);
+    expect(mikroOrm({ url: 'postgresql://h/db' }).capabilities.maxConnections).toBe(10);
+    expect(mikroOrm({ url: 'postgresql://h/db', pool: { max: 3 } }).capabilities.maxConnections).toBe(3);
     expect(mikroOrm({ url: 'mariadb://h/db' }).capabilities.concurrentTransactions).toBe(true);
     const replicated = mikroOrm({ url: 'mysql://h/db', replicas: ['mariadb://r1/db', 'mysql://r2/db'] });
     expect(replicated.capabilities.readReplicas).toBe(true);

@@ -6,9 +6,11 @@ import {
   IllegalTransactionStateError,
   id,
   type Kosha,
+  ScopeEndedError,
   TransactionTimedOutError,
   table,
 } from '@kosha/core';
+import type { SqlEntityManager } from '@mikro-orm/sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translateError } from '../../src/index.js';
 import { DATABASES, memoryLogger, openKosha } from '../support/databases.js';
@@ -161,7 +163,13 @@ for (const db of DATABASES) {
       await session.insertAll(Note, [{ text: 'never committed' }]);
       await session.close();
       await session.close();
-      await expect(session.count(Note)).rejects.toBeInstanceOf(IllegalTransactionStateError);
+      // The session's end is final: its next call gets ScopeEndedError, never a connection of its own.
+      await expect(session.count(Note)).rejects.toBeInstanceOf(ScopeEndedError);
+      // Nor does its EntityManager, for code that kept it: no autocommit statement after the end
+      // (MikroORM wraps the error in its DriverException, which keeps the code).
+      await expect((session.native as SqlEntityManager).find(Note, {})).rejects.toMatchObject({
+        code: 'KOSHA_SCOPE_ENDED',
+      });
       expect(await count('never committed')).toBe(0);
       const stats = kosha.orm.poolStats?.();
       if (db.dialect === 'sqlite') expect(stats).toBeUndefined();

@@ -1,0 +1,28 @@
+import { type ConnectionPolicy, GuardedDriver } from './guarded-driver.js';
+import type { KyselyDialect } from './kysely-subset.js';
+
+/** A dialect whose driver is guarded, and that driver once Kysely has made it. */
+export interface GuardedDialect extends KyselyDialect {
+  /** The guarded driver (made on the first `createDriver`, which Kysely calls once). */
+  readonly driver: GuardedDriver | undefined;
+}
+
+/**
+ * Wraps a Kysely dialect (MikroORM's own, built by its connection) so that its driver is a
+ * {@link GuardedDriver}; compiler, adapter and introspector are the dialect's.
+ */
+export function guardDialect(inner: KyselyDialect, policy: ConnectionPolicy): GuardedDialect {
+  let driver: GuardedDriver | undefined;
+  return {
+    get driver() {
+      return driver;
+    },
+    createDriver() {
+      driver = new GuardedDriver(inner.createDriver(), policy);
+      return driver;
+    },
+    createQueryCompiler: () => inner.createQueryCompiler(),
+    createAdapter: () => inner.createAdapter(),
+    createIntrospector: (db) => inner.createIntrospector(db),
+  };
+}
