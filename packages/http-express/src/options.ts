@@ -1,4 +1,4 @@
-import { type IsolationLevel, type Kosha, resolveRequestScope } from '@kosha/core';
+import { type IsolationLevel, type Kosha, resolveRequestScope, serverError } from '@kosha/core';
 import type { Request, Response } from 'express';
 
 /**
@@ -37,8 +37,6 @@ export interface ResolvedOptions {
   readonly rollbackOn: (statusCode: number) => boolean;
   readonly onCommitError: ((error: unknown, req: Request, res: Response) => void) | undefined;
 }
-
-const serverError = (statusCode: number) => statusCode >= 500;
 
 /** Validates the options once, when the adapter is created: a bad one is a `ConfigError` naming it. */
 export function resolveOptions(options: DbMiddlewareOptions | undefined): ResolvedOptions {

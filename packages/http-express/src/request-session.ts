@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Logger, SessionScope } from '@kosha/core';
+import { commitFailureResponse, type Logger, type SessionScope } from '@kosha/core';
 import type { Request, Response } from 'express';
 import type { ResolvedOptions } from './options.js';
 import { type GateKeeper, ResponseGate } from './response-gate.js';
@@ -10,8 +10,11 @@ interface SessionResponse extends Response {
   [SESSION]: RequestSession;
 }
 
+const ENDED = 'its request ended';
+const GONE = 'its client went away';
+
 function onResponseClose(this: SessionResponse): void {
-  this[SESSION].responseClosed();
+  this[SESSION].responseClosed(this);
 }
 
 /**
@@ -40,20 +43,14 @@ export class RequestSession implements GateKeeper {
     // The client left before the handler answered (closed already), or `mode: 'method'` (nothing to
     // commit): close() takes the session out of the context at once, and nothing needs to wait for it.
     if (!scope.active || !this.#options.transaction) {
-      void scope.close();
+      void scope.close(ENDED);
       return undefined;
     }
     // Once the transaction has ended its connection is back in the pool: the response need not wait for
     // close(). If it has not ended (rollbackOn threw), close() rolls it back.
-    return this.#end(scope, statusCode).finally(() => void scope.close());
-  }
-
-  async #end(scope: SessionScope, statusCode: number): Promise<void> {
-    // A failed inner @transactional marked the transaction rollback-only: an error response just rolls back;
-    // a success response goes on to commit, which throws UnexpectedRollbackError and becomes a 5xx.
-    const rollback = this.#options.rollbackOn(statusCode) || (scope.rollbackOnly && statusCode >= 400);
-    if (rollback) await scope.rollback();
-    else await scope.commit();
+    return scope
+      .finish({ statusCode, rollbackOn: this.#options.rollbackOn })
+      .finally(() => void scope.close(ENDED));
   }
 
   /** The request, for log lines: method and path, never the query string (it may carry tokens). */
@@ -73,14 +70,9 @@ export class RequestSession implements GateKeeper {
       }
     }
     this.#logger.error(`${this.#where()}: the commit failed; answering 500`, error);
-    res.statusCode = 500;
-    const code = (error as { code?: unknown } | null)?.code;
-    const body = JSON.stringify({
-      statusCode: 500,
-      error: 'Internal Server Error',
-      message: 'The transaction could not be committed: nothing this request changed was saved.',
-      ...(typeof code === 'string' ? { code } : {}),
-    });
+    const answer500 = commitFailureResponse(error);
+    res.statusCode = answer500.statusCode;
+    const body = JSON.stringify(answer500.body);
     res.setHeader('content-type', 'application/json; charset=utf-8');
     res.setHeader('content-length', Buffer.byteLength(body));
     res.end(body);
@@ -91,8 +83,9 @@ export class RequestSession implements GateKeeper {
   }
 
   /** The response closed: finished, or the client left. A commit in progress closes the session itself. */
-  responseClosed(): void {
-    if (!this.#gate.holding) void this.#scope.close();
+  responseClosed(res: Response): void {
+    // Closed before it finished: the client went away, and whatever the handler still runs is abandoned.
+    if (!this.#gate.holding) void this.#scope.close(res.writableFinished ? ENDED : GONE);
   }
 
   /** True when a request session is already watching this response (the middleware is mounted twice). */

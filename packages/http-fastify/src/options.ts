@@ -1,4 +1,4 @@
-import { type IsolationLevel, type Kosha, resolveRequestScope } from '@kosha/core';
+import { type IsolationLevel, type Kosha, resolveRequestScope, serverError } from '@kosha/core';
 import type { FastifyRequest } from 'fastify';
 
 /**
@@ -36,8 +36,6 @@ export interface ResolvedOptions {
   readonly skip: ((request: FastifyRequest) => boolean) | undefined;
   readonly rollbackOn: (statusCode: number) => boolean;
 }
-
-const serverError = (statusCode: number) => statusCode >= 500;
 
 /** Validates the options once, when the adapter is created: a bad one is a `ConfigError` naming it. */
 export function resolveOptions(options: DbPluginOptions | undefined): ResolvedOptions {

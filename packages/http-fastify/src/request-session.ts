@@ -8,8 +8,11 @@ interface SessionResponse extends ServerResponse {
   [SESSION]: RequestSession;
 }
 
+const ENDED = 'its request ended';
+const GONE = 'its client went away';
+
 function onResponseClose(this: SessionResponse): void {
-  this[SESSION].responseClosed();
+  this[SESSION].responseClosed(this);
 }
 
 /**
@@ -49,13 +52,13 @@ export class RequestSession {
     // The client left before the handler answered (closed already), or `mode: 'method'` (nothing to
     // commit): close() takes the session out of the context at once, and nothing needs to wait for it.
     if (!scope.active || !this.#options.transaction) {
-      void scope.close();
+      void scope.close(ENDED);
       return undefined;
     }
     this.#settling = true;
     // Once the transaction has ended its connection is back in the pool: the reply need not wait for close().
     // If it has not ended (rollbackOn threw), close() rolls it back.
-    return this.#end(scope, statusCode).then(
+    return scope.finish({ statusCode, failed: this.errored, rollbackOn: this.#options.rollbackOn }).then(
       () => this.#ended(),
       (error: unknown) => {
         this.commitFailed = true;
@@ -65,22 +68,13 @@ export class RequestSession {
     );
   }
 
-  async #end(scope: SessionScope, statusCode: number): Promise<void> {
-    // A failed inner @transactional marked the transaction rollback-only: an error reply just rolls back;
-    // a success reply goes on to commit, which throws UnexpectedRollbackError and becomes a 5xx.
-    const rollback =
-      this.errored || this.#options.rollbackOn(statusCode) || (scope.rollbackOnly && statusCode >= 400);
-    if (rollback) await scope.rollback();
-    else await scope.commit();
-  }
-
   #ended(): void {
     this.#settling = false;
-    void this.scope.close();
+    void this.scope.close(ENDED);
   }
 
   /** The response closed: finished, or the client left. A commit in progress closes the session itself. */
-  responseClosed(): void {
-    if (!this.#settling) void this.scope.close();
+  responseClosed(res: ServerResponse): void {
+    if (!this.#settling) void this.scope.close(res.writableFinished ? ENDED : GONE);
   }
 }

@@ -45,7 +45,8 @@ export interface TestKit {
   load<T extends object>(entity: EntityClass<T>, rows: readonly Partial<T>[]): Promise<T[]>;
   /**
    * Runs `fn` in a session and transaction that are rolled back afterwards, whatever happens:
-   * `@transactional` code inside joins it, so nothing it writes outlives the test. Transaction-aware
+   * `@transactional` code inside joins it, so nothing it writes outlives the test. HTTP requests the test
+   * makes to an app with the Kosha middleware join it too (each in a savepoint of its own, one at a time). Transaction-aware
    * cache writes and `afterCommit` hooks are dropped with it — test those with {@link reset} instead.
    */
   isolate<R>(fn: () => R | Promise<R>): Promise<R>;
@@ -102,7 +103,9 @@ export async function createTestKosha(options: TestKoshaOptions): Promise<TestKi
     cache: inspector,
     load: (entity, rows) => kosha.transaction(() => currentSession(kosha).insertAll(entity, rows)),
     async isolate(fn) {
-      const scope = await kosha.openSession({ transaction: true });
+      // Joinable: a request the test makes (Express, Fastify) joins this transaction as a savepoint, sees
+      // the test's rows and is rolled back with it — on SQLite there is no second connection for it anyway.
+      const scope = await kosha.openSession({ transaction: true, joinable: true });
       try {
         return await scope.run(async () => fn());
       } finally {

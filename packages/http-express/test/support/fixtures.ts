@@ -61,6 +61,14 @@ export class NoteRepo extends DbRepo<Note> {
     return (await this.getById(noteId))?.token;
   }
 
+  /** Saves `first`, waits for `between`, saves `second`: one method, one transaction. */
+  @transactional
+  async saveAround(first: string, between: () => Promise<void>, second: string): Promise<void> {
+    await this.save(first);
+    await between();
+    await this.save(second);
+  }
+
   /** Background work: records the session it ran on. */
   @transactional
   async saveInBackground(token: string): Promise<Session> {

@@ -1,7 +1,7 @@
 // The HTTP adapter suite: the behaviour every Kosha HTTP adapter must have, against a real server on
 // 127.0.0.1, on SQLite in memory always and on PostgreSQL when reachable (CI: always). An adapter's suite
 // file only says how to start its framework with the scenario routes.
-import type { Kosha } from '@kosha/core';
+import { type Kosha, ScopeEndedError } from '@kosha/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Answer,
@@ -170,10 +170,19 @@ export function httpAdapterSuite(adapter: HttpAdapter): void {
           expect(counts.every((n) => n === 1)).toBe(true);
         });
 
-        it('work started from a request that outlives it runs on its own session (background path)', async () => {
+        it('work a request leaves running fails with ScopeEndedError once the request ended, and saves nothing', async () => {
           const t = token('later');
           const answer = await post('/respond-then-work', t);
           expect(answer.status).toBe(202);
+          await eventually(() => background.has(t), 5000, 'the left-behind job');
+          expect(background.get(t)?.error).toBeInstanceOf(ScopeEndedError);
+          expect(background.get(t)?.error).toMatchObject({ code: 'KOSHA_SCOPE_ENDED' });
+          expect(await d.count(t)).toBe(0);
+        });
+
+        it('work started with kosha.background runs on its own session (the background path)', async () => {
+          const t = token('detached');
+          expect((await post('/respond-then-detach', t)).status).toBe(202);
           await eventually(() => background.has(t), 5000, 'the background job');
           expect(background.get(t)).toEqual({ sameSessionAsRequest: false });
           expect(await d.count(t)).toBe(1);
@@ -182,6 +191,17 @@ export function httpAdapterSuite(adapter: HttpAdapter): void {
               (l) => l.level === 'warn' && /saveInBackground ran with no session/.test(l.message),
             ),
           ).toBe(true);
+        });
+
+        it('a client that leaves mid-method: neither half of the method is committed', async () => {
+          const t = token('mid-method');
+          await leaveMidRequest(server, '/slow-method', { token: t }, checkpoints.reached(t));
+          // Give the server time to see the socket close before the method goes on.
+          await new Promise((r) => setTimeout(r, 200));
+          checkpoints.release(t);
+          await new Promise((r) => setTimeout(r, 100));
+          expect(await d.count(`${t}-1`)).toBe(0);
+          expect(await d.count(`${t}-2`)).toBe(0);
         });
 
         it('one transaction for the request: two @transactional calls roll back together', async () => {
@@ -222,12 +242,28 @@ export function httpAdapterSuite(adapter: HttpAdapter): void {
           expect(await d.count(t)).toBe(1);
         });
 
-        it('work started from a request that outlives it runs on its own session (background path)', async () => {
+        it('work a request leaves running fails with ScopeEndedError; kosha.background work runs on its own', async () => {
           const t = token('method-later');
           expect((await post('/respond-then-work', t, methodServer)).status).toBe(202);
-          await eventually(() => background.has(t), 5000, 'the background job');
-          expect(background.get(t)).toEqual({ sameSessionAsRequest: false });
-          expect(await d.count(t)).toBe(1);
+          await eventually(() => background.has(t), 5000, 'the left-behind job');
+          expect(background.get(t)?.error).toBeInstanceOf(ScopeEndedError);
+          expect(await d.count(t)).toBe(0);
+          const t2 = token('method-detached');
+          expect((await post('/respond-then-detach', t2, methodServer)).status).toBe(202);
+          await eventually(() => background.has(t2), 5000, 'the background job');
+          expect(background.get(t2)).toEqual({ sameSessionAsRequest: false });
+          expect(await d.count(t2)).toBe(1);
+        });
+
+        it('a client that leaves mid-method: the method is rolled back, its second half never runs', async () => {
+          const t = token('method-mid');
+          await leaveMidRequest(methodServer, '/slow-method', { token: t }, checkpoints.reached(t));
+          // Give the server time to see the socket close before the method goes on.
+          await new Promise((r) => setTimeout(r, 200));
+          checkpoints.release(t);
+          await new Promise((r) => setTimeout(r, 100));
+          expect(await d.count(`${t}-1`)).toBe(0);
+          expect(await d.count(`${t}-2`)).toBe(0);
         });
 
         it('a client that leaves mid-request: the session is closed, the connection released', async () => {

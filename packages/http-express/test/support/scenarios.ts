@@ -54,7 +54,7 @@ export class Checkpoints {
   }
 }
 
-/** What a background job (test 8) saw. */
+/** What a job started from a request and left running saw. */
 export interface BackgroundResult {
   readonly sameSessionAsRequest?: boolean;
   readonly error?: unknown;
@@ -134,14 +134,32 @@ export function scenarioRoutes(
         json: { id: note.id, token: readBack, ownSession: fresh && currentSession(kosha) === session },
       };
     },
+    '/slow-method': async (token) => {
+      await notes.saveAround(`${token}-1`, () => checkpoints.hold(token), `${token}-2`);
+      return { status: 200, json: { token } };
+    },
+    // Left running after the answer, still in the request's context: its scope has ended under it.
     '/respond-then-work': async (token) => {
       const requestSession = currentSession(kosha);
-      setImmediate(() => {
+      setTimeout(() => {
         notes.saveInBackground(token).then(
           (s) => background.set(token, { sameSessionAsRequest: s === requestSession }),
           (error: unknown) => background.set(token, { error }),
         );
-      });
+      }, 5);
+      return { status: 202, json: { token } };
+    },
+    // The same, started with kosha.background: a job of its own, on a session of its own.
+    '/respond-then-detach': async (token) => {
+      const requestSession = currentSession(kosha);
+      kosha.background(() =>
+        setTimeout(() => {
+          notes.saveInBackground(token).then(
+            (s) => background.set(token, { sameSessionAsRequest: s === requestSession }),
+            (error: unknown) => background.set(token, { error }),
+          );
+        }, 5),
+      );
       return { status: 202, json: { token } };
     },
     '/two-transactions': async (token) => {
