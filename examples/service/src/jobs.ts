@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Logger } from '@kosha/core';
+import type { Kosha } from '@kosha/core';
 
 /** Which job, if any, the current async context belongs to (the demo uses it to count a job's SQL apart). */
 export const jobContext = new AsyncLocalStorage<string>();
@@ -12,32 +12,32 @@ export interface JobRecord {
 }
 
 /**
- * An in-process background queue: work started after the response, outside any request. The job runs
- * with no session in its context, so its outermost `@transactional` call opens, commits and closes its
- * own session — Kosha's background path.
+ * An in-process background queue: work started by a request and not awaited by it. The job runs
+ * through `kosha.background`, outside the request's scope, so its outermost `@transactional` call opens,
+ * commits and closes its own session — Kosha's background path. (Left in the request's context instead,
+ * it would fail with `ScopeEndedError` once the response is out: the request's session is gone.)
  */
 export class Jobs {
   readonly #pending = new Set<Promise<void>>();
-  readonly #logger: Logger;
+  readonly #kosha: Kosha;
   readonly done: JobRecord[] = [];
 
-  constructor(logger: Logger) {
-    this.#logger = logger;
+  constructor(kosha: Kosha) {
+    this.#kosha = kosha;
   }
 
-  /**
-   * Runs `fn` on a later turn of the event loop. Schedule it once the response is sent: the request's
-   * session is closed by then, so the job's `@transactional` calls take the background path.
-   */
+  /** Runs `fn` on a later turn of the event loop, as a job of its own. */
   schedule(name: string, fn: () => Promise<unknown>): void {
-    const run = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => jobContext.run(name, fn))
+    const run = this.#kosha
+      .background(() =>
+        new Promise<void>((resolve) => setImmediate(resolve)).then(() => jobContext.run(name, fn)),
+      )
       .then(
         () => {
           this.done.push({ name, ok: true });
         },
         (error: unknown) => {
-          this.#logger.error(`job ${name} failed`, error);
+          this.#kosha.logger.error(`job ${name} failed`, error);
           this.done.push({ name, ok: false, error: String(error) });
         },
       )

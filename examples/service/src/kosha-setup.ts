@@ -39,7 +39,10 @@ export async function startKosha(
     // On a real database a previous run left its tables: start over (only the demo_* tables).
     if (!config.orm.url.startsWith('sqlite::memory:')) await kosha.schema.drop();
     await kosha.schema.create();
-    await cache?.clearPrefix('');
+    // Fail-open like every cache call: a Redis that is down must not keep the demo from starting.
+    await cache?.clearPrefix('').catch((error: unknown) => {
+      kosha.logger.warn('could not empty the cache at start-up; going on without it', error);
+    });
   } catch (error) {
     await kosha.close();
     throw error;

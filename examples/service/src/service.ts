@@ -54,7 +54,7 @@ export async function startService(options: StartOptions = {}): Promise<RunningS
   const framework = options.framework ?? 'fastify';
   const instruments = new Instruments();
   const started = await startKosha(instruments, options.env);
-  const jobs = new Jobs(started.kosha.logger);
+  const jobs = new Jobs(started.kosha);
   let server: Awaited<ReturnType<typeof listen>>;
   try {
     server = await listen(framework, started, jobs, options.port ?? 0);
