@@ -190,7 +190,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
 
   /** Options Kosha adds to the native pool's: the acquire and statement timeouts, TCP keep-alive. */
   #driverOverrides(): Record<string, unknown> {
-    const acquireMs = Math.round((this.#options.pool?.acquireTimeout ?? DEFAULT_ACQUIRE_TIMEOUT) * 1000);
+    const acquireMs = this.#acquireTimeoutMs();
     const statementMs = this.#statementTimeoutMs();
     switch (this.dialect) {
       case 'sqlite':
@@ -207,6 +207,11 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
     }
   }
 
+  // At least 1 ms: pg reads `connectionTimeoutMillis: 0` as "wait forever".
+  #acquireTimeoutMs(): number {
+    return Math.max(1, Math.round((this.#options.pool?.acquireTimeout ?? DEFAULT_ACQUIRE_TIMEOUT) * 1000));
+  }
+
   #statementTimeoutMs(): number | undefined {
     const s = this.#options.statementTimeout;
     return s === undefined ? undefined : Math.max(1, Math.round(s * 1000));
@@ -218,7 +223,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
     const setup = statementTimeoutSetup(dialect, statementTimeoutMs);
     return {
       dialect,
-      acquireTimeoutMs: Math.round((this.#options.pool?.acquireTimeout ?? DEFAULT_ACQUIRE_TIMEOUT) * 1000),
+      acquireTimeoutMs: this.#acquireTimeoutMs(),
       statementTimeoutMs,
       closeTimeoutMs: CLOSE_TIMEOUT_MS,
       maxConnections: this.capabilities.maxConnections,

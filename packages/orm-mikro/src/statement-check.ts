@@ -40,6 +40,14 @@ function nul(where: string, s: string): DatabaseError {
   );
 }
 
+function nulInSqliteText(sql: string): DatabaseError {
+  return new DatabaseError(
+    'invalid_data',
+    `A value written into the SQL text contains a NUL character (U+0000) at index ${sql.indexOf('\u0000')}, ` +
+      "where SQLite would cut the statement short. Remove it (e.g. str.replaceAll('\\u0000', '')), or store the value as bytes.",
+  );
+}
+
 const bad = (s: string, postgres: boolean): boolean => !wellFormed(s) || (postgres && s.includes('\u0000'));
 
 function refuse(where: string, s: string): never {
@@ -87,6 +95,9 @@ function badValue(value: unknown, postgres: boolean, depth: number): string | un
  */
 export function checkStatement(dialect: Dialect, sql: string, parameters: readonly unknown[]): void {
   const postgres = dialect === 'postgresql';
+  // SQLite stops reading a statement at a NUL: one in the text (where MikroORM writes values) would cut
+  // the statement short. As a bound parameter it is stored as given.
+  if (dialect === 'sqlite' && sql.includes('\u0000')) throw nulInSqliteText(sql);
   if (bad(sql, postgres)) refuse('The SQL text', sql);
   for (let i = 0; i < parameters.length; i++) {
     const value = parameters[i];

@@ -75,12 +75,13 @@ const thrown = (fn: () => void): unknown => {
 };
 
 describe('checkStatement', () => {
-  it('lets well-formed strings through on every database (no NUL on PostgreSQL)', () => {
+  it('lets well-formed strings through on every database (no NUL on PostgreSQL, none in SQLite SQL text)', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...DIALECTS).chain((dialect) => {
           const strings = dialect === 'postgresql' ? withoutNul : wellFormed;
-          return fc.tuple(fc.constant(dialect), strings, fc.array(goodValue(strings), { maxLength: 6 }));
+          const text = dialect === 'mysql' || dialect === 'mariadb' ? wellFormed : withoutNul;
+          return fc.tuple(fc.constant(dialect), text, fc.array(goodValue(strings), { maxLength: 6 }));
         }),
         ([dialect, sql, parameters]) => {
           checkStatement(dialect, sql, parameters);
@@ -130,6 +131,25 @@ describe('checkStatement', () => {
     expect(() => checkStatement('mysql', sql, parameters)).toThrow(
       new RegExp(`^${where} contains a lone UTF-16 surrogate`),
     );
+  });
+
+  it('refuses a NUL in the SQL text on SQLite (it would cut the statement short), not in a bound parameter', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (before, after) => {
+        const sql = `select * from t where token = '${before}\u0000${after}'`;
+        const error = (() => {
+          try {
+            checkStatement('sqlite', sql, []);
+          } catch (e) {
+            return e;
+          }
+          return undefined;
+        })();
+        expect(error).toBeInstanceOf(DatabaseError);
+        expect((error as DatabaseError).kind).toBe('invalid_data');
+      }),
+    );
+    expect(() => checkStatement('sqlite', 'insert into t (token) values (?)', ['a\u0000b'])).not.toThrow();
   });
 
   it('says where the NUL is on PostgreSQL, and what to do', () => {
