@@ -99,6 +99,136 @@ describe('loadConfig', () => {
     expect(error.message).not.toMatch(/hunter2/);
   });
 
+  describe('timeouts', () => {
+    it('reads acquire_timeout and statement_timeout from config.ini, in seconds', async () => {
+      const file = await ini('[database]\nacquire_timeout = 2.5\nstatement_timeout = 30\n');
+      const c = await loadConfig({ file, env: {} });
+      expect(c.orm.pool).toEqual({ min: 0, max: 15, acquireTimeout: 2.5 });
+      expect(c.orm.statementTimeout).toBe(30);
+    });
+
+    it('reads them from the environment', async () => {
+      const c = await loadConfig({
+        env: { KOSHA_DATABASE_ACQUIRE_TIMEOUT: '0.25', KOSHA_DATABASE_STATEMENT_TIMEOUT: ' 5 ' },
+      });
+      expect(c.orm.pool?.acquireTimeout).toBe(0.25);
+      expect(c.orm.statementTimeout).toBe(5);
+    });
+
+    it('lets the environment win over the file', async () => {
+      const file = await ini('[database]\nacquire_timeout = 20\nstatement_timeout = 60\n');
+      const c = await loadConfig({
+        file,
+        env: { KOSHA_DATABASE_ACQUIRE_TIMEOUT: '3', KOSHA_DATABASE_STATEMENT_TIMEOUT: '1.5' },
+      });
+      expect(c.orm.pool?.acquireTimeout).toBe(3);
+      expect(c.orm.statementTimeout).toBe(1.5);
+      // An empty variable is unset, as for the other keys: the file's value stays.
+      const kept = await loadConfig({ file, env: { KOSHA_DATABASE_ACQUIRE_TIMEOUT: '' } });
+      expect(kept.orm.pool?.acquireTimeout).toBe(20);
+    });
+
+    it('leaves them out when unset, so the backend defaults apply', async () => {
+      for (const c of [
+        await loadConfig({ env: {} }),
+        await loadConfig({ file: await ini('[database]\nurl = sqlite::memory:\npool_size = 2\n'), env: {} }),
+      ]) {
+        expect(c.orm.pool).not.toHaveProperty('acquireTimeout');
+        expect(c.orm).not.toHaveProperty('statementTimeout');
+      }
+    });
+
+    it.each(['0', '-1', '', 'ten', '10s', '1e3', '0x10', 'Infinity', 'NaN', '0.0004', '1000001', '1,5'])(
+      'refuses %j in the file, naming the key, the file and the fix',
+      async (value) => {
+        for (const key of ['acquire_timeout', 'statement_timeout']) {
+          const file = await ini(`[database]\n${key} = ${value}\n`);
+          const error = await loadConfig({ file, env: {} }).catch((e) => e);
+          expect(error, key).toBeInstanceOf(ConfigError);
+          expect(error.message).toContain(`[database] ${key} in ${file}`);
+          expect(error.message).toMatch(/number of seconds/);
+          expect(error.message).toMatch(/remove it for/);
+        }
+      },
+    );
+
+    it.each(['0', '-2.5', 'ten', '1e3', 'Infinity', '1000001'])(
+      'refuses %j in the environment, naming the variable',
+      async (value) => {
+        for (const name of ['KOSHA_DATABASE_ACQUIRE_TIMEOUT', 'KOSHA_DATABASE_STATEMENT_TIMEOUT']) {
+          const error = await loadConfig({ env: { [name]: value } }).catch((e) => e);
+          expect(error, name).toBeInstanceOf(ConfigError);
+          expect(error.message).toContain(`env ${name} must be a number of seconds`);
+          expect(error.message).toContain(JSON.stringify(value));
+        }
+      },
+    );
+
+    it('says what removing the key gives', async () => {
+      const acquire = await loadConfig({ env: { KOSHA_DATABASE_ACQUIRE_TIMEOUT: 'x' } }).catch((e) => e);
+      expect(acquire.message).toMatch(/default \(10 s\)/);
+      const statement = await loadConfig({ env: { KOSHA_DATABASE_STATEMENT_TIMEOUT: 'x' } }).catch((e) => e);
+      expect(statement.message).toMatch(/no limit/);
+    });
+
+    it('any value either loads as seconds in range or fails with a ConfigError (property)', async () => {
+      const value = fc.oneof(
+        fc.string(),
+        fc.double({ noNaN: true }).map(String),
+        fc.double({ min: 0.001, max: 1_000_000, noNaN: true }).map((n) => n.toFixed(3)),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom('KOSHA_DATABASE_ACQUIRE_TIMEOUT', 'KOSHA_DATABASE_STATEMENT_TIMEOUT'),
+          value,
+          async (name, raw) => {
+            try {
+              const c = await loadConfig({ env: { [name]: raw } });
+              const got =
+                name === 'KOSHA_DATABASE_ACQUIRE_TIMEOUT'
+                  ? c.orm.pool?.acquireTimeout
+                  : c.orm.statementTimeout;
+              if (raw.trim() === '') {
+                expect(got).toBeUndefined();
+              } else {
+                expect(got).toBe(Number(raw));
+                expect(got).toBeGreaterThanOrEqual(0.001);
+                expect(got).toBeLessThanOrEqual(1_000_000);
+              }
+            } catch (error) {
+              expect(error).toBeInstanceOf(ConfigError);
+            }
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+
+    it('every decimal from 0.001 to 1000000 loads as that many seconds, from file or env (property)', async () => {
+      const decimal = fc
+        .tuple(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 999 }))
+        .filter(([whole, thousandths]) => whole * 1000 + thousandths >= 1 && whole < 1_000_000)
+        .map(([whole, thousandths]) => `${whole}.${String(thousandths).padStart(3, '0')}`);
+      await fc.assert(
+        fc.asyncProperty(decimal, decimal, fc.boolean(), async (acquire, statement, viaEnv) => {
+          const c = viaEnv
+            ? await loadConfig({
+                env: { KOSHA_DATABASE_ACQUIRE_TIMEOUT: acquire, KOSHA_DATABASE_STATEMENT_TIMEOUT: statement },
+              })
+            : await loadConfig({
+                file: await ini(
+                  `[database]\nacquire_timeout = ${acquire}\nstatement_timeout = ${statement}\n`,
+                ),
+                env: {},
+              });
+          expect(c.orm.pool?.acquireTimeout).toBe(Number(acquire));
+          expect(c.orm.statementTimeout).toBe(Number(statement));
+        }),
+        { numRuns: 100 },
+      );
+    });
+  });
+
   it('a missing config file is a ConfigError naming it', async () => {
     const error = await loadConfig({ file: '/nonexistent/config.ini', env: {} }).catch((e) => e);
     expect(error).toBeInstanceOf(ConfigError);
@@ -115,6 +245,8 @@ describe('loadConfig', () => {
         'url = sqlite::memory:',
         'echo = yes',
         'pool_size = 0',
+        'acquire_timeout = 2.5',
+        'statement_timeout = 0',
       ),
       fc
         .tuple(
@@ -123,6 +255,8 @@ describe('loadConfig', () => {
             'pool_size',
             'max_overflow',
             'echo',
+            'acquire_timeout',
+            'statement_timeout',
             'enabled',
             'default_ttl',
             'level',
@@ -142,6 +276,9 @@ describe('loadConfig', () => {
         try {
           const c = await loadConfig({ file, env: {} });
           expect(typeof c.orm.url).toBe('string');
+          for (const t of [c.orm.pool?.acquireTimeout, c.orm.statementTimeout]) {
+            if (t !== undefined) expect(t > 0 && Number.isFinite(t)).toBe(true);
+          }
         } catch (error) {
           expect(error).toBeInstanceOf(ConfigError);
         }

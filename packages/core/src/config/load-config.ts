@@ -35,6 +35,27 @@ const wholeNumber = (min: number) => (v: Source) => {
   return r.data;
 };
 
+/**
+ * A number of seconds: decimal, fractions allowed, from a millisecond up to 1,000,000 s. The bounds
+ * keep the value meaningful once turned into milliseconds: less than 1 ms rounds to 0, which pg
+ * reads as "wait forever", and timers cannot count beyond about 24 days.
+ */
+const seconds = (unset: string) => (v: Source) => {
+  const r = z
+    .string()
+    .trim()
+    .regex(/^(\d+(\.\d*)?|\.\d+)$/)
+    .transform(Number)
+    .pipe(z.number().min(0.001).max(1_000_000))
+    .safeParse(v.value);
+  if (!r.success)
+    throw new ConfigError(
+      `${v.from} must be a number of seconds from 0.001 to 1000000 (e.g. 10 or 2.5), got ${JSON.stringify(v.value)}. ` +
+        `Fix the value, or remove it for ${unset}.`,
+    );
+  return r.data;
+};
+
 const url = (kind: 'database' | 'cache') => (v: Source) => {
   const s = v.value.trim();
   // `user:pass@host` parses as scheme "user": a URL with credentials must have its `//`.
@@ -64,6 +85,8 @@ const KEYS = {
     pool_min: [['KOSHA_DATABASE_POOL_MIN'], wholeNumber(0)],
     echo: [['KOSHA_DATABASE_ECHO'], bool],
     replicas: [['KOSHA_DATABASE_REPLICAS'], list],
+    acquire_timeout: [['KOSHA_DATABASE_ACQUIRE_TIMEOUT'], seconds('the default (10 s)')],
+    statement_timeout: [['KOSHA_DATABASE_STATEMENT_TIMEOUT'], seconds('no limit (the default)')],
   },
   cache: {
     url: [['KOSHA_CACHE_URL', 'REDIS_URL'], url('cache')],
@@ -161,6 +184,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Kosha
     pool_min?: number;
     echo?: boolean;
     replicas?: string[];
+    acquire_timeout?: number;
+    statement_timeout?: number;
   };
   const cache = values.cache as {
     url?: string;
@@ -172,9 +197,15 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Kosha
   const config: KoshaConfig = {
     orm: {
       url: db.url ?? DEFAULT_DATABASE_URL,
-      pool: { min: Math.min(db.pool_min ?? 0, poolSize), max: poolSize + (db.max_overflow ?? 10) },
+      pool: {
+        min: Math.min(db.pool_min ?? 0, poolSize),
+        max: poolSize + (db.max_overflow ?? 10),
+        // Unset: left out, so the backend's own default applies.
+        ...(db.acquire_timeout === undefined ? {} : { acquireTimeout: db.acquire_timeout }),
+      },
       debug: db.echo ?? false,
       ...(db.replicas?.length ? { replicas: db.replicas } : {}),
+      ...(db.statement_timeout === undefined ? {} : { statementTimeout: db.statement_timeout }),
     },
     cache: {
       url: cache.url ?? DEFAULT_CACHE_URL,
