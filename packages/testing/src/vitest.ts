@@ -69,7 +69,10 @@ export function koshaTest(options: KoshaTestOptions) {
     },
   });
   test.aroundEach(async (runTest, { kit }) => {
-    if (options.isolation === 'reset') {
+    // The hook applies to every test of the file (or suite); one declared with vitest's own `it` has no kit.
+    if (kit === undefined) {
+      await runTest();
+    } else if (options.isolation === 'reset') {
       try {
         await runTest();
       } finally {

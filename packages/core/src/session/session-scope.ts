@@ -1,4 +1,4 @@
-import { ConfigError, IllegalTransactionStateError } from '../errors.js';
+import { ConfigError, IllegalTransactionStateError, ScopeEndedError } from '../errors.js';
 import type { IsolationLevel } from '../orm/orm-backend.js';
 import { contextStore, type Frame, type TransactionHost } from '../transaction/frames.js';
 import { TransactionScope } from '../transaction/transaction-scope.js';
@@ -15,7 +15,10 @@ export interface SessionScopeOptions {
    * Every session scope opened on this instance while this one is open (an HTTP request's, say) joins it
    * as a nested scope — a savepoint — instead of opening a session of its own: the test kit's rollback
    * isolation, where a request made by a test sees the test's rows and is rolled back with it. Such
-   * joined scopes take turns. At most one joinable scope per instance at a time. Default false.
+   * joined scopes take turns; those still waiting for a turn when this scope closes fail with
+   * `ScopeEndedError`. A joined scope without a transaction of its own (`mode: 'method'`) keeps its work
+   * when it closes, as its `@transactional` calls would have committed it, unless one of them failed and
+   * marked it rollback-only. At most one joinable scope per instance at a time. Default false.
    */
   joinable?: boolean | undefined;
 }
@@ -57,6 +60,8 @@ interface JoinTarget {
   readonly unit: UnitOfWork;
   readonly scope: TransactionScope;
   turn: Promise<void>;
+  /** Settles when the joinable scope closes: scopes still waiting for a turn stop waiting. */
+  readonly closed: Promise<void>;
 }
 
 /** @internal */
@@ -71,7 +76,7 @@ export async function openSessionScope(
         'kosha.openSession: a joinable session scope is already open on this instance; close it first.',
       );
     }
-    return JoinedSessionScope.open(host, target);
+    return JoinedSessionScope.open(host, target, options.transaction ?? true);
   }
   const scope = new OpenSessionScope(host, options.transaction ?? true);
   if (scope.scope) {
@@ -84,35 +89,35 @@ export async function openSessionScope(
       throw error;
     }
     if (options.joinable) {
-      joinable.set(host, { unit: scope.unit, scope: scope.scope, turn: Promise.resolve() });
-      scope.onClose = () => joinable.delete(host);
+      let closed!: () => void;
+      const target: JoinTarget = {
+        unit: scope.unit,
+        scope: scope.scope,
+        turn: Promise.resolve(),
+        closed: new Promise<void>((r) => {
+          closed = r;
+        }),
+      };
+      joinable.set(host, target);
+      scope.onClose = () => {
+        joinable.delete(host);
+        closed();
+      };
     }
   }
   return scope;
 }
 
-/** One object per scope (an HTTP request opens one): no closures to allocate. */
-class OpenSessionScope implements SessionScope {
-  /** @internal the unit of work this scope binds (openSessionScope begins its transaction). */
-  readonly unit: UnitOfWork;
-  /** @internal the scope's transaction, when it has one. */
-  readonly scope: TransactionScope | undefined;
-  /** @internal called once the scope is closed. */
-  onClose: (() => void) | undefined;
-  readonly #frame: Frame;
-  #state: 'open' | 'ended' | 'closed' = 'open';
-
-  constructor(host: TransactionHost, wantsTx: boolean) {
-    const parent = contextStore.get();
-    this.unit = new UnitOfWork(host, host.orm.openSession(), undefined);
-    this.scope = wantsTx
-      ? TransactionScope.begin(host, this.unit, { virtual: false, readOnly: false, deadline: undefined })
-      : undefined;
-    this.#frame = { host, unit: this.unit, scope: this.scope, parent };
-  }
+/**
+ * What both kinds of session scope share: the state, the binding to the async context, and the request's
+ * commit-or-rollback decision. Subclasses say how the scope ends (`endWith`) and closes.
+ */
+abstract class BaseSessionScope implements SessionScope {
+  protected state: 'open' | 'ended' | 'closed' = 'open';
+  protected abstract readonly frame: Frame;
 
   run<R>(fn: () => R): R {
-    return contextStore.run(this.#frame, fn);
+    return contextStore.run(this.frame, fn);
   }
 
   // Async: a throwing `rollbackOn` rejects, and close() then rolls back.
@@ -129,9 +134,45 @@ class OpenSessionScope implements SessionScope {
   }
 
   async #end(how: 'commit' | 'rollback'): Promise<void> {
-    if (this.#state !== 'open')
-      throw new IllegalTransactionStateError(`This session scope was already ${this.#state}.`);
-    this.#state = 'ended';
+    if (this.state !== 'open')
+      throw new IllegalTransactionStateError(`This session scope was already ${this.state}.`);
+    this.state = 'ended';
+    await this.endWith(how);
+  }
+
+  /** Ends the scope's transaction (its state is already `ended`). */
+  protected abstract endWith(how: 'commit' | 'rollback'): Promise<void>;
+
+  abstract close(reason?: string): Promise<void>;
+
+  abstract get rollbackOnly(): boolean;
+
+  get active(): boolean {
+    return this.state === 'open';
+  }
+}
+
+/** One object per scope (an HTTP request opens one): no closures to allocate. */
+class OpenSessionScope extends BaseSessionScope {
+  /** @internal the unit of work this scope binds (openSessionScope begins its transaction). */
+  readonly unit: UnitOfWork;
+  /** @internal the scope's transaction, when it has one. */
+  readonly scope: TransactionScope | undefined;
+  /** @internal called once the scope is closed. */
+  onClose: (() => void) | undefined;
+  protected readonly frame: Frame;
+
+  constructor(host: TransactionHost, wantsTx: boolean) {
+    super();
+    const parent = contextStore.get();
+    this.unit = new UnitOfWork(host, host.orm.openSession(), undefined);
+    this.scope = wantsTx
+      ? TransactionScope.begin(host, this.unit, { virtual: false, readOnly: false, deadline: undefined })
+      : undefined;
+    this.frame = { host, unit: this.unit, scope: this.scope, parent };
+  }
+
+  protected async endWith(how: 'commit' | 'rollback'): Promise<void> {
     const scope = this.scope;
     if (!scope) {
       // `mode: 'method'`: each @transactional committed its own work; changes made outside any transaction
@@ -148,9 +189,9 @@ class OpenSessionScope implements SessionScope {
   }
 
   async close(reason = 'its scope was closed'): Promise<void> {
-    if (this.#state === 'closed') return;
-    const wasOpen = this.#state === 'open';
-    this.#state = 'closed';
+    if (this.state === 'closed') return;
+    const wasOpen = this.state === 'open';
+    this.state = 'closed';
     // Ended first, so that a statement in flight fails now instead of being waited for by the rollback.
     this.unit.end(reason);
     try {
@@ -164,90 +205,84 @@ class OpenSessionScope implements SessionScope {
   get rollbackOnly(): boolean {
     return this.scope?.rollbackOnly ?? false;
   }
-
-  get active(): boolean {
-    return this.#state === 'open';
-  }
 }
 
 /**
  * A session scope joined to the joinable one (the test's transaction): a savepoint of its own, on the
- * joinable scope's session, taken in turns.
+ * joinable scope's session, taken in turns. Without a transaction of its own (`mode: 'method'`), closing
+ * it keeps its work: its `@transactional` calls joined the savepoint instead of committing.
  */
-class JoinedSessionScope implements SessionScope {
-  readonly #frame: Frame;
+class JoinedSessionScope extends BaseSessionScope {
+  protected readonly frame: Frame;
   readonly #scope: TransactionScope;
   readonly #release: () => void;
-  #state: 'open' | 'ended' | 'closed' = 'open';
+  readonly #keepsOnClose: boolean;
 
   private constructor(
     host: TransactionHost,
     target: JoinTarget,
     scope: TransactionScope,
     release: () => void,
+    keepsOnClose: boolean,
   ) {
+    super();
     this.#scope = scope;
     this.#release = release;
-    this.#frame = { host, unit: target.unit, scope, parent: contextStore.get() };
+    this.#keepsOnClose = keepsOnClose;
+    this.frame = { host, unit: target.unit, scope, parent: contextStore.get() };
   }
 
-  static async open(host: TransactionHost, target: JoinTarget): Promise<SessionScope> {
+  static async open(host: TransactionHost, target: JoinTarget, wantsTx: boolean): Promise<SessionScope> {
     const previous = target.turn;
     let release!: () => void;
     target.turn = new Promise<void>((r) => {
       release = r;
     });
-    await previous;
+    // The scope whose turn it is may outlive the joinable one (a request the test left running): waiting
+    // for it then would never end.
+    await Promise.race([previous, target.closed]);
     try {
+      const ended = target.unit.endedBy;
+      if (ended !== undefined)
+        throw ScopeEndedError.afterEnd('A session scope joining a joinable one', ended);
       const scope = await contextStore.run(
         { host, unit: target.unit, scope: target.scope, parent: undefined },
         () => target.scope.nested(),
       );
-      return new JoinedSessionScope(host, target, scope, release);
+      return new JoinedSessionScope(host, target, scope, release, !wantsTx);
     } catch (error) {
       release();
       throw error;
     }
   }
 
-  run<R>(fn: () => R): R {
-    return contextStore.run(this.#frame, fn);
-  }
-
-  // Async: a throwing `rollbackOn` rejects, and close() then rolls back.
-  async finish(outcome: RequestOutcome): Promise<void> {
-    return rollsBackRequest(outcome, this.rollbackOnly) ? this.rollback() : this.commit();
-  }
-
-  commit(): Promise<void> {
-    return this.#end('commit');
-  }
-
-  rollback(): Promise<void> {
-    return this.#end('rollback');
-  }
-
-  async #end(how: 'commit' | 'rollback'): Promise<void> {
-    if (this.#state !== 'open')
-      throw new IllegalTransactionStateError(`This session scope was already ${this.#state}.`);
-    this.#state = 'ended';
+  protected async endWith(how: 'commit' | 'rollback'): Promise<void> {
     this.#scope.end('its request ended');
     try {
-      if (how === 'commit') await this.#scope.commit();
-      else await this.#scope.rollback();
+      if (how === 'commit') {
+        await this.#scope.commit();
+      } else {
+        await this.#scope.rollback().catch((error: unknown) => {
+          // The joinable scope ended first (its test did): its rollback took this savepoint with it.
+          if (this.frame.unit?.endedBy === undefined) throw error;
+        });
+      }
     } finally {
       this.#release();
     }
   }
 
   async close(reason = 'its scope was closed'): Promise<void> {
-    if (this.#state === 'closed') return;
-    const wasOpen = this.#state === 'open';
-    this.#state = 'closed';
+    if (this.state === 'closed') return;
+    const wasOpen = this.state === 'open';
+    this.state = 'closed';
     this.#scope.end(reason);
     if (!wasOpen) return;
     try {
-      await this.#scope.rollback();
+      // `mode: 'method'` ends a request with close(), never commit(): what its @transactional calls did
+      // stays, as it would have been committed — unless one of them failed and marked the savepoint.
+      if (this.#keepsOnClose && !this.#scope.rollbackOnly) await this.#scope.commit();
+      else await this.#scope.rollback();
     } catch {
       // The joinable scope may have ended first; its own close rolls everything back.
     } finally {
@@ -257,9 +292,5 @@ class JoinedSessionScope implements SessionScope {
 
   get rollbackOnly(): boolean {
     return this.#scope.rollbackOnly;
-  }
-
-  get active(): boolean {
-    return this.#state === 'open';
   }
 }
