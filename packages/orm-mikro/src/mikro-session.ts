@@ -55,7 +55,7 @@ export class MikroSession implements Session {
   #settings: TransactionSettings | undefined;
   /** The connection of the transaction in progress. */
   #connection: GuardedConnection | undefined;
-  #closedBy: Error | undefined;
+  #closedBy: (() => Error) | undefined;
   // Made on the first savepoint: most sessions never have one, and registering a stack costs a WeakMap entry.
   #stack: SavepointStack | undefined;
   #closed = false;
@@ -79,7 +79,7 @@ export class MikroSession implements Session {
   #op<R>(fn: () => Promise<R>): Promise<R> {
     if (this.#closed) {
       return Promise.reject(
-        this.#closedBy ??
+        this.#closedBy?.() ??
           new IllegalTransactionStateError(
             'This session is closed: its unit of work ended. Open a new one (a new transaction).',
           ),
@@ -232,16 +232,18 @@ export class MikroSession implements Session {
     return this.#op(() => this.native.flush());
   }
 
-  async close(reason?: Error): Promise<void> {
+  async close(reason?: () => Error): Promise<void> {
     if (this.#closed) return;
+    // Made when something asks: most sessions close with nobody left to tell, and an Error costs its stack.
     const why =
       reason ??
-      new ScopeEndedError(
-        'This session is closed: its unit of work ended. Open a new one (a new transaction).',
-      );
+      (() =>
+        new ScopeEndedError(
+          'This session is closed: its unit of work ended. Open a new one (a new transaction).',
+        ));
     // A statement still in flight belongs to work its owner gave up on: fail it now, and destroy its
     // connection rather than wait for it (the database then rolls the transaction back itself).
-    if (this.#connection?.busy) this.#connection.cut(why);
+    if (this.#connection?.busy) this.#connection.cut(why());
     try {
       if (this.native.isInTransaction()) await this.rollback();
     } catch (error) {

@@ -67,10 +67,10 @@ export interface Session {
   flush(): Promise<void>;
   /**
    * Releases the connection and the unit of work. Rolls back a transaction still open. Idempotent. Work
-   * still in flight when it is called (its owner ended the scope under it) fails with `reason`, and any
-   * later call too; a connection busy with a statement is destroyed rather than waited for.
+   * still in flight when it is called (its owner ended the scope under it) fails with the error `reason`
+   * makes, and any later call too; a connection busy with a statement is destroyed rather than waited for.
    */
-  close(reason?: Error): Promise<void>;
+  close(reason?: () => Error): Promise<void>;
 
   /** Inserts new entities (or plain objects of the entity's fields) and returns the managed, keyed entities. */
   insertAll<T extends object>(entity: EntityClass<T>, rows: readonly (T | Partial<T>)[]): Promise<T[]>;

@@ -52,7 +52,7 @@ export class UnitOfWork {
   close(how: string): Promise<void> {
     this.end(how);
     this.#closing ??= this.session
-      .close(ScopeEndedError.afterEnd('A database call', this.#endedBy!))
+      .close(() => ScopeEndedError.afterEnd('A database call', this.#endedBy!))
       .catch((error: unknown) => this.#host.logger.error('closing a session failed', error));
     return this.#closing;
   }

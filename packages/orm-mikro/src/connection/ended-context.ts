@@ -4,14 +4,14 @@
  * gets the session's `ScopeEndedError` instead of MikroORM quietly running the statement in autocommit
  * on a fresh connection, after the request or transaction it belonged to is over.
  */
-export function endedContext(reason: Error): object {
+export function endedContext(reason: () => Error): object {
   return new Proxy(
     {},
     {
       get(_target, property) {
         // Not a thenable, and printable in a debugger.
         if (property === 'then' || typeof property === 'symbol') return undefined;
-        throw reason;
+        throw reason();
       },
     },
   );
