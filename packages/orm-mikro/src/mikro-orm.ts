@@ -135,6 +135,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
     // MikroORM builds the dialect (its pool settings, type parsers, hooks) when Kosha asks below; Kysely
     // then gets it guarded. A function, because MikroORM copies its options before the dialect exists.
     let guarded: GuardedDialect | undefined;
+    const queryLogger = new QueryLogger(logger, debug);
     const config: Options = {
       driver: driver as unknown as Options['driver'],
       entities: [...schemas, ...((this.#options.entities ?? []) as never[])],
@@ -155,7 +156,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
       ensureDatabase: false,
       discovery: { warnWhenNoEntities: false },
       debug: debug ? ['query'] : false,
-      loggerFactory: () => new QueryLogger(logger, debug),
+      loggerFactory: () => queryLogger,
       colors: false,
     };
     let orm: MikroORM | undefined;
@@ -165,7 +166,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
       orm.em.getEventManager().registerSubscriber(detachedReferences);
       this.#orm = orm;
       const source = orm.em.getConnection('write') as unknown as DialectSource;
-      guarded = guardDialect(await source.createKyselyDialect(overrides), this.#policy(logger));
+      guarded = guardDialect(await source.createKyselyDialect(overrides), this.#policy(logger, queryLogger));
       await orm.connect();
       if (this.dialect !== 'sqlite') {
         this.#pool = await source.getNativeClient();
@@ -217,7 +218,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
     return s === undefined ? undefined : Math.max(1, Math.round(s * 1000));
   }
 
-  #policy(logger: Logger) {
+  #policy(logger: Logger, queryLogger: QueryLogger) {
     const dialect = this.dialect;
     const statementTimeoutMs = this.#statementTimeoutMs();
     const setup = statementTimeoutSetup(dialect, statementTimeoutMs);
@@ -230,6 +231,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
       logger,
       check: (sql: string, parameters: readonly unknown[]) => checkStatement(dialect, sql, parameters),
       setup: setup ?? (() => Promise.resolve()),
+      log: (sql: string, tookMs: number, failed: boolean) => queryLogger.statement(sql, tookMs, failed),
     };
   }
 

@@ -11,7 +11,7 @@ import {
   type Session,
   TransactionTimedOutError,
 } from '@kosha/core';
-import type { MikroORM, SqlEntityManager } from '@mikro-orm/sql';
+import { type MikroORM, raw, type SqlEntityManager } from '@mikro-orm/sql';
 import { insertNew } from './bulk-insert.js';
 import { endedContext } from './connection/ended-context.js';
 import type { GuardedConnection } from './connection/guarded-connection.js';
@@ -139,9 +139,9 @@ export class MikroSession implements Session {
         if (connection) {
           const { deadline } = options;
           if (deadline !== undefined) connection.setDeadline(deadline, timedOut(deadline));
+          // Sent with BEGIN, just before the transaction's first statement: one that runs nothing takes no
+          // connection and sends nothing.
           connection.setStartStatements(settings.start);
-          // The connection is taken and BEGIN sent now: the transaction holds its connection from here.
-          await connection.open();
         } else {
           for (const sql of settings.start) await this.#execute(sql);
         }
@@ -191,7 +191,21 @@ export class MikroSession implements Session {
   async #endSettings(): Promise<void> {
     const settings = this.#settings;
     this.#settings = undefined;
+    // A transaction that ran nothing never applied its settings; one whose connection broke lost them.
+    const c = this.#connection;
+    if (c && (!c.opened || c.broken)) return;
     for (const sql of settings?.end ?? []) await this.#execute(sql);
+  }
+
+  /** True while the session holds a database connection: its transaction has run a statement. */
+  get holdsConnection(): boolean {
+    const c = this.#connection;
+    return c !== undefined && c.opened && !c.released;
+  }
+
+  /** Sends a savepoint statement now, or with the transaction's first statement if it has run none. */
+  async #savepointStatement(sql: string): Promise<void> {
+    if (!this.#connection?.defer(sql)) await this.#execute(sql);
   }
 
   savepoint(name: string): Promise<void> {
@@ -205,7 +219,7 @@ export class MikroSession implements Session {
       // Plain SAVEPOINT statements on the transaction's connection rather than Connection.begin({ ctx }):
       // core names savepoints uniquely per transaction, while MikroORM names each `trx<depth>`, and a
       // repeated name silently replaces the earlier savepoint on MySQL/MariaDB.
-      await this.#execute(`savepoint ${name}`);
+      await this.#savepointStatement(`savepoint ${name}`);
       this.#savepoints.push(name);
     });
   }
@@ -214,7 +228,9 @@ export class MikroSession implements Session {
     return this.#op(async () => {
       this.#inTransaction('A savepoint');
       this.#savepoints.check(name);
-      await this.#execute(`release savepoint ${name}`);
+      // Still unsent (nothing ran since): forgetting it is releasing it.
+      if (!this.#connection?.withdraw(`savepoint ${name}`, false))
+        await this.#execute(`release savepoint ${name}`);
       this.#savepoints.release(name);
     });
   }
@@ -223,7 +239,9 @@ export class MikroSession implements Session {
     return this.#op(async () => {
       this.#inTransaction('A savepoint');
       this.#savepoints.check(name);
-      await this.#execute(`rollback to savepoint ${name}`);
+      if (!this.#connection?.withdraw(`savepoint ${name}`, true)) {
+        await this.#execute(`rollback to savepoint ${name}`);
+      }
       this.#savepoints.rollBackTo(name);
     });
   }
@@ -296,6 +314,18 @@ export class MikroSession implements Session {
         orderBy: orderBy as never,
       });
       return found as T | null;
+    });
+  }
+
+  exists<T extends object>(entity: EntityClass<T>, where: FieldFilter): Promise<boolean> {
+    return this.#op(async () => {
+      const qb = this.native.createQueryBuilder(entity, undefined, this.#readOptions().connectionType);
+      const row = await qb
+        .select(raw('1 as one'))
+        .where(toWhere(entity, where) as never)
+        .limit(1)
+        .execute('get', false);
+      return row != null;
     });
   }
 

@@ -34,6 +34,10 @@ export class QueryLogger implements MikroLogger {
 
   logQuery(context: LogContext): void {
     const namespace = context.namespace ?? 'query';
+    // MikroORM logs BEGIN, COMMIT, ROLLBACK and savepoints — untimed — when it asks for them, but the
+    // connection guard sends them only when they reach the wire (a transaction that runs nothing sends
+    // none): it logs them itself, timed, through `statement`.
+    if (context.took === undefined && context.level !== 'error') return;
     // A failing statement is logged like the others; the error itself reaches the caller translated.
     if (!this.isEnabled(namespace, { ...context, level: undefined })) return;
     const facts = [`took ${context.took ?? 0} ms`];
@@ -43,6 +47,13 @@ export class QueryLogger implements MikroLogger {
     if (context.connection?.type === 'read')
       facts.push(`via read replica ${context.connection.name ?? ''}`.trim());
     this.#logger.debug(`[sql] ${redactSecrets(String(context.query ?? ''))} [${facts.join(', ')}]`);
+  }
+
+  /** Logs a statement the connection guard sent itself. */
+  statement(sql: string, tookMs: number, failed: boolean): void {
+    if (!this.isEnabled('query')) return;
+    const facts = [`took ${Math.round(tookMs)} ms`, ...(failed ? ['failed'] : [])];
+    this.#logger.debug(`[sql] ${redactSecrets(sql)} [${facts.join(', ')}]`);
   }
 
   setDebugMode(debugMode: boolean | LoggerNamespace[]): void {

@@ -80,37 +80,33 @@ export function cacheable<A extends unknown[], R>(
       ended: number,
     ) {
       let led = false;
-      const shared = await rt.flights.run(
-        key,
-        scope !== undefined && !scope.tx.virtual,
-        async (hold): Promise<Shared> => {
-          led = true;
-          // A flight that ended since the first read wrote its result before it let go: read again then.
-          if (rt.flights.ended !== ended) {
-            const cached = await readEntry(rt, key, cacheNull);
-            if (cached !== MISS) return cached;
+      const shared = await rt.flights.run(key, holdsConnection(scope), async (hold): Promise<Shared> => {
+        led = true;
+        // A flight that ended since the first read wrote its result before it let go: read again then.
+        if (rt.flights.ended !== ended) {
+          const cached = await readEntry(rt, key, cacheNull);
+          if (cached !== MISS) return cached;
+        }
+        const loading = rt.loads.start(key);
+        let handedOver = false;
+        try {
+          const result = (await original.apply(self, args)) as R;
+          if ((result == null && !cacheNull) || opts.unless?.(result, ...(args as A))) {
+            return { value: result, payload: undefined };
           }
-          const loading = rt.loads.start(key);
-          let handedOver = false;
-          try {
-            const result = (await original.apply(self, args)) as R;
-            if ((result == null && !cacheNull) || opts.unless?.(result, ...(args as A))) {
-              return { value: result, payload: undefined };
-            }
-            const payload = encodeEntry(rt, key, result);
-            if (payload !== undefined) {
-              handedOver = true;
-              const written = putLoaded(rt, scope, loading, payload, opts.ttl ?? rt.defaultTtl);
-              // Inside a transaction the write waits for the commit: keep the flight joinable till then.
-              if (scope) hold(written);
-              else await written;
-            }
-            return { value: result, payload };
-          } finally {
-            if (!handedOver) rt.loads.end(loading);
+          const payload = encodeEntry(rt, key, result);
+          if (payload !== undefined) {
+            handedOver = true;
+            const written = putLoaded(rt, scope, loading, payload, opts.ttl ?? rt.defaultTtl);
+            // Inside a transaction the write waits for the commit: keep the flight joinable till then.
+            if (scope) hold(written);
+            else await written;
           }
-        },
-      );
+          return { value: result, payload };
+        } finally {
+          if (!handedOver) rt.loads.end(loading);
+        }
+      });
       // Followers get their own copy, as a hit would give them, not the leader's object.
       return led || shared.payload === undefined ? shared.value : copyOf(shared);
     }
@@ -140,6 +136,15 @@ export function cacheable<A extends unknown[], R>(
       }
     };
   });
+}
+
+/**
+ * True when the caller's transaction holds a connection: it has run a statement (a transaction that has
+ * not yet holds none, so it may wait for another caller's load without starving the pool).
+ */
+function holdsConnection(scope: TransactionScope | undefined): boolean {
+  if (scope === undefined || scope.tx.virtual) return false;
+  return scope.tx.unit.session.holdsConnection ?? true;
 }
 
 function copyOf(shared: Shared): unknown {

@@ -76,6 +76,14 @@ export interface Session {
   insertAll<T extends object>(entity: EntityClass<T>, rows: readonly (T | Partial<T>)[]): Promise<T[]>;
   /** Finds by primary key, `null` when absent. */
   findById<T extends object>(entity: EntityClass<T>, id: unknown): Promise<T | null>;
+  /**
+   * True while the session holds a database connection — its transaction has run a statement (a
+   * transaction takes its connection and sends BEGIN only then). Core lets a caller that holds none wait
+   * for another's work (a shared cache load); `undefined`: assumed while a transaction is open.
+   */
+  readonly holdsConnection?: boolean;
+  /** True when a row matches the filter (`select 1 … limit 1`); without it, core counts. */
+  exists?<T extends object>(entity: EntityClass<T>, where: FieldFilter): Promise<boolean>;
   /** Finds every row matching the filter. */
   find<T extends object>(entity: EntityClass<T>, where: FieldFilter, options?: FindOptions): Promise<T[]>;
   /** Finds the first row matching the filter (by primary key order), `null` when none. */

@@ -172,7 +172,10 @@ export abstract class DbRepo<T extends object> {
   exists(id: unknown): Promise<boolean> {
     this.#checkId(id, 'exists');
     const pk = this.metadata.primaryKey.name;
-    return this.#run(false, 'exists', async (s) => (await s.count(this.entity, { [pk]: id })) > 0);
+    const where = { [pk]: id };
+    return this.#run(false, 'exists', async (s) =>
+      s.exists ? s.exists(this.entity, where) : (await s.count(this.entity, where)) > 0,
+    );
   }
 
   /** The number of rows. */

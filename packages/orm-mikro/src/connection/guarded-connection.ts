@@ -86,7 +86,29 @@ export class GuardedConnection implements KyselyConnection {
 
   /** Statements run right after BEGIN, on the wire, before the first statement of the transaction. */
   setStartStatements(statements: readonly string[]): void {
-    this.#startStatements = statements;
+    this.#startStatements = [...statements];
+  }
+
+  /**
+   * Sends `sql` before the connection's first statement if it has run none yet (true), so that a
+   * transaction that never runs one never sends it either; false: it has, send it now.
+   */
+  defer(sql: string): boolean {
+    if (this.#inner !== undefined || this.#opening !== undefined) return false;
+    (this.#startStatements as string[]).push(sql);
+    return true;
+  }
+
+  /**
+   * Takes back a deferred statement and every one deferred after it (a savepoint rolled back, or
+   * released, before anything ran); false when it was sent already.
+   */
+  withdraw(sql: string, andAfter: boolean): boolean {
+    const at = this.#startStatements.lastIndexOf(sql);
+    if (at === -1 || this.#inner !== undefined || this.#opening !== undefined) return false;
+    const list = this.#startStatements as string[];
+    list.splice(at, andAfter ? list.length - at : 1);
+    return true;
   }
 
   /** @internal records the BEGIN the driver was asked for; sent before the first statement. */
@@ -121,7 +143,7 @@ export class GuardedConnection implements KyselyConnection {
     if (this.wantsTransaction) {
       await this.#driver.beginOnWire(this.#direct, this.#settings ?? {});
       this.inTransaction = true;
-      for (const sql of this.#startStatements) await this.#run(rawStatement(sql));
+      for (const sql of this.#startStatements) await this.#run(rawStatement(sql), undefined, true);
     }
   }
 
@@ -168,18 +190,46 @@ export class GuardedConnection implements KyselyConnection {
 
   /** The statement path that does not open: BEGIN and the start statements go through it. */
   readonly #direct: KyselyConnection = {
-    executeQuery: (query, options) => this.#run(query, options),
+    executeQuery: (query, options) => this.#run(query, options, true),
     streamQuery: (query, chunkSize, options) => this.#inner!.streamQuery(query, chunkSize, options),
   };
 
-  #run(query: CompiledStatement, options?: Abortable): Promise<StatementResult> {
+  /** Runs a statement on the pooled connection; `logged`: the guard logs it (MikroORM never sees it). */
+  #run(query: CompiledStatement, options?: Abortable, logged = this.#control): Promise<StatementResult> {
     if (this.#failure) return Promise.reject(this.#failure);
-    return this.#wait(
+    const started = logged ? performance.now() : 0;
+    const sent = this.#wait(
       this.#inner!.executeQuery(query, options).catch((error: unknown) => {
         throw this.#lost(error);
       }),
       this.#driver.statementBound(this.#deadline, this.#timedOut),
     );
+    if (!logged) return sent;
+    return sent.then(
+      (result) => {
+        this.#driver.logStatement(query.sql, performance.now() - started, false);
+        return result;
+      },
+      (error: unknown) => {
+        this.#driver.logStatement(query.sql, performance.now() - started, true);
+        throw error;
+      },
+    );
+  }
+
+  #control = false;
+
+  /**
+   * Runs the dialect's transaction control (COMMIT, ROLLBACK, SAVEPOINT…) on this connection, logging
+   * what reaches the wire: MikroORM logs those statements when asked for them, sent or not.
+   */
+  async control<T>(work: () => Promise<T>): Promise<T> {
+    this.#control = true;
+    try {
+      return await work();
+    } finally {
+      this.#control = false;
+    }
   }
 
   #lost(error: unknown): unknown {

@@ -22,7 +22,14 @@ export function guardDialect(inner: KyselyDialect, policy: ConnectionPolicy): Gu
       return driver;
     },
     createQueryCompiler: () => inner.createQueryCompiler(),
-    createAdapter: () => inner.createAdapter(),
+    createAdapter: () => {
+      const adapter = inner.createAdapter() as object;
+      if (policy.dialect !== 'sqlite') return adapter;
+      // Kysely locks SQLite's one connection when a transaction is *begun*; the dialect's driver locks it
+      // again when it is *taken*, which the guard does at the transaction's first statement. Only the
+      // second lock is kept, so that a transaction that runs nothing (a cache hit) locks nothing.
+      return Object.create(adapter, { supportsMultipleConnections: { value: true } });
+    },
     createIntrospector: (db) => inner.createIntrospector(db),
   };
 }

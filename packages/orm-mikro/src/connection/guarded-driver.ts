@@ -12,6 +12,7 @@ import type {
   TransactionSettings,
 } from './kysely-subset.js';
 import { rawStatement } from './kysely-subset.js';
+import { OneAtATime } from './one-at-a-time.js';
 import type { CheckoutWatch, RawConnection } from './raw-checkout.js';
 
 /** How long and how the guard lets connections wait. */
@@ -30,6 +31,8 @@ export interface ConnectionPolicy {
   readonly check: (sql: string, parameters: readonly unknown[]) => void;
   /** Statements that set up each new pooled connection (the instance's statement timeout). */
   readonly setup: (connection: KyselyConnection) => Promise<void>;
+  /** Logs a statement the guard sent itself (BEGIN and its settings, COMMIT, ROLLBACK, savepoints). */
+  readonly log: (sql: string, tookMs: number, failed: boolean) => void;
 }
 
 const lostBeforeCommit = (cause?: unknown) =>
@@ -61,10 +64,13 @@ export class GuardedDriver implements KyselyDriver {
   #watch: CheckoutWatch | undefined;
   #drained: (() => void) | undefined;
   #destroyed = false;
+  /** SQLite's one connection (Kysely's own lock is off: see guardDialect). */
+  readonly #one: OneAtATime | undefined;
 
   constructor(inner: KyselyDriver, policy: ConnectionPolicy) {
     this.#inner = inner;
     this.#policy = policy;
+    if (policy.dialect === 'sqlite') this.#one = new OneAtATime();
   }
 
   /** Lets the guard reach the raw connections of the native pool (to destroy stalled ones). */
@@ -87,6 +93,11 @@ export class GuardedDriver implements KyselyDriver {
     return new GuardedConnection(this);
   }
 
+  /** @internal logs a statement the guard sent. */
+  logStatement(sql: string, tookMs: number, failed: boolean): void {
+    this.#policy.log(sql, tookMs, failed);
+  }
+
   /** @internal checks a statement before it leaves. */
   check(query: CompiledStatement): void {
     this.#policy.check(query.sql, query.parameters);
@@ -100,6 +111,7 @@ export class GuardedDriver implements KyselyDriver {
   /** @internal takes a connection from the native pool (unbounded: the connection bounds the wait). */
   async checkout(): Promise<{ inner: KyselyConnection; raw: RawConnection | undefined }> {
     if (this.#destroyed) throw new DatabaseError('connection', 'The database connection pool is closed.');
+    if (this.#one) await this.#one.acquire();
     const { result, raw } = this.#watch
       ? this.#watch.capture(() => this.#inner.acquireConnection())
       : { result: this.#inner.acquireConnection(), raw: Promise.resolve(undefined) };
@@ -107,6 +119,7 @@ export class GuardedDriver implements KyselyDriver {
     try {
       inner = await result;
     } catch (error) {
+      this.#one?.release();
       throw this.#acquireError(error);
     }
     const handle = await raw;
@@ -117,6 +130,7 @@ export class GuardedDriver implements KyselyDriver {
       } catch (error) {
         handle?.destroy();
         if (!handle) await this.#inner.releaseConnection(inner).catch(() => {});
+        this.#one?.release();
         throw error;
       }
     }
@@ -130,7 +144,10 @@ export class GuardedDriver implements KyselyDriver {
 
   /** @internal hands back a pooled connection nobody waits for any more. */
   giveBack(inner: KyselyConnection): void {
-    this.#inner.releaseConnection(inner).catch(() => {});
+    this.#inner
+      .releaseConnection(inner)
+      .catch(() => {})
+      .finally(() => this.#one?.release());
   }
 
   /** @internal the bound of a wait for a pooled connection. */
@@ -204,7 +221,7 @@ export class GuardedDriver implements KyselyDriver {
     if (c.failure) throw c.failure;
     if (c.broken) throw lostBeforeCommit();
     try {
-      await this.#inner.commitTransaction(c);
+      await c.control(() => this.#inner.commitTransaction(c));
     } catch (error) {
       // The driver knew the link was gone and never sent the COMMIT: the database rolls back on its own.
       if (neverSent(this.#policy.dialect, error)) throw lostBeforeCommit(error);
@@ -230,7 +247,7 @@ export class GuardedDriver implements KyselyDriver {
       return;
     }
     try {
-      await this.#inner.rollbackTransaction(c);
+      await c.control(() => this.#inner.rollbackTransaction(c));
     } catch (error) {
       c.broken = true;
       this.#policy.logger.warn(
@@ -241,15 +258,18 @@ export class GuardedDriver implements KyselyDriver {
   }
 
   savepoint(connection: KyselyConnection, name: string, compile: CompileQuery): Promise<void> {
-    return this.#inner.savepoint!(connection, name, compile);
+    const c = connection as GuardedConnection;
+    return c.control(() => this.#inner.savepoint!(c, name, compile));
   }
 
   rollbackToSavepoint(connection: KyselyConnection, name: string, compile: CompileQuery): Promise<void> {
-    return this.#inner.rollbackToSavepoint!(connection, name, compile);
+    const c = connection as GuardedConnection;
+    return c.control(() => this.#inner.rollbackToSavepoint!(c, name, compile));
   }
 
   releaseSavepoint(connection: KyselyConnection, name: string, compile: CompileQuery): Promise<void> {
-    return this.#inner.releaseSavepoint!(connection, name, compile);
+    const c = connection as GuardedConnection;
+    return c.control(() => this.#inner.releaseSavepoint!(c, name, compile));
   }
 
   /** Hands the pooled connection back — or destroys it when it cannot be trusted. */
@@ -271,7 +291,11 @@ export class GuardedDriver implements KyselyDriver {
     }
     // Without a raw handle (SQLite, or a pool the guard cannot reach), the pool's own checks decide: pg and
     // mysql2 both drop a client whose connection has failed.
-    await this.#inner.releaseConnection(inner);
+    try {
+      await this.#inner.releaseConnection(inner);
+    } finally {
+      this.#one?.release();
+    }
   }
 
   /**
