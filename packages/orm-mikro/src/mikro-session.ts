@@ -200,7 +200,7 @@ export class MikroSession implements Session {
   /** True while the session holds a database connection: its transaction has run a statement. */
   get holdsConnection(): boolean {
     const c = this.#connection;
-    return c !== undefined && c.opened && !c.released;
+    return c?.opened === true && !c.released;
   }
 
   /** Sends a savepoint statement now, or with the transaction's first statement if it has run none. */

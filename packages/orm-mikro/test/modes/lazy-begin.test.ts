@@ -77,7 +77,7 @@ for (const db of DATABASES) {
       });
       await kosha.schema.create();
       users = new Users(User, kosha);
-      [ada] = await users.insertAll([{ name: 'Ada' }]);
+      ada = (await users.insertAll([{ name: 'Ada' }]))[0]!;
     });
     afterEach(() => {
       logger.lines.length = 0;
