@@ -11,6 +11,7 @@ import { authorDto, bookDto, idParam, newBooks, recountJob, text } from './route
 /**
  * The library service on Fastify: authors and their books over HTTP. Every request gets a Kosha
  * session and one transaction (`dbPlugin`, mode `'request'`), committed before the reply is written.
+ * The transaction begins at its first statement: a request that runs none (a cache hit) sends nothing.
  */
 export async function buildApp(kosha: Kosha, jobs: Jobs): Promise<FastifyInstance> {
   const authors = new AuthorRepo();

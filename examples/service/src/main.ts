@@ -20,10 +20,13 @@ try {
   const rows = await runScenario(service);
   console.log(formatTable(rows));
   console.log(
-    '\nSQL: statements sent, BEGIN and COMMIT included (each request is one transaction, committed before the',
+    '\nSQL: statements sent, BEGIN and COMMIT included. Each request is one transaction, committed before the',
   );
   console.log(
-    'response is written). Cache: provider reads; a miss may read twice (once more under the single-flight lock when another load of the key just finished).',
+    'response is written; it begins at its first statement, so a request that runs none (a cache hit) sends nothing.',
+  );
+  console.log(
+    'Cache: provider reads; a miss may read twice (once more under the single-flight lock when another load of the key just finished).',
   );
   failed = rows.some((r) => !r.ok);
   const detached = service.instruments.warnings.filter((w) => /session/i.test(w));
