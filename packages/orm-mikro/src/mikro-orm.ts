@@ -13,8 +13,10 @@ import {
 import { MetadataError } from '@mikro-orm/core';
 import { type AbstractSqlConnection, MikroORM, type Options } from '@mikro-orm/sql';
 import { type GuardedDialect, guardDialect } from './connection/guarded-dialect.js';
+import type { GuardedDriver } from './connection/guarded-driver.js';
 import { statementTimeoutSetup } from './connection/guarded-driver.js';
 import type { KyselyDialect } from './connection/kysely-subset.js';
+import { LazyTransactions } from './connection/lazy-transaction.js';
 import { watchCheckouts } from './connection/raw-checkout.js';
 import { detachedReferences } from './detached-references.js';
 import { toEntitySchema } from './entity-schema.js';
@@ -37,7 +39,7 @@ function connectionOptions(t: ConnectionTarget) {
 }
 
 /** What Kosha asks of MikroORM's SQL connection: to build its Kysely dialect, and the native pool. */
-type DialectSource = Pick<AbstractSqlConnection, 'getNativeClient'> & {
+type DialectSource = Pick<AbstractSqlConnection, 'getNativeClient' | 'getClient'> & {
   createKyselyDialect(overrides: Record<string, unknown>): KyselyDialect | Promise<KyselyDialect>;
 };
 
@@ -58,6 +60,9 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
   /** Primary pool figures; only where there is a pool (SQLite is one connection). */
   readonly poolStats?: () => PoolStats;
   #pool: unknown;
+  /** The primary's connection guard, and the transactions it begins directly (after `init`). */
+  #driver: GuardedDriver | undefined;
+  #transactions: LazyTransactions | undefined;
 
   constructor(options: MikroOrmOptions, target: ConnectionTarget, replicas: ConnectionTarget[]) {
     this.#options = options;
@@ -107,6 +112,14 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
 
   get logger(): Logger {
     return this.#logger!;
+  }
+
+  get driver(): GuardedDriver | undefined {
+    return this.#driver;
+  }
+
+  get transactions(): LazyTransactions | undefined {
+    return this.#transactions;
   }
 
   get mariadb(): boolean {
@@ -171,6 +184,16 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
       if (this.dialect !== 'sqlite') {
         this.#pool = await source.getNativeClient();
         guarded.driver?.watchCheckouts(watchCheckouts(this.dialect, this.#pool));
+      }
+      this.#driver = guarded.driver;
+      if (this.#driver) {
+        this.#transactions = await LazyTransactions.learn(source.getClient(), this.#driver, guarded);
+        if (!this.#transactions) {
+          logger.warn(
+            'this Kysely version builds transactions differently from what Kosha knows: transactions go ' +
+              'through em.begin() (slower to begin, same behaviour)',
+          );
+        }
       }
       const rows = await orm.em
         .getConnection()
@@ -259,6 +282,8 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
   }
 
   openSession(options?: SessionOptions): Session {
+    // The session forks lazily: refuse here, not at its first use, when the backend cannot serve it.
+    void this.orm;
     return new MikroSession(this, options?.readOnly === true);
   }
 

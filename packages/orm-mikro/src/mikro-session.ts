@@ -15,6 +15,8 @@ import { type MikroORM, raw, type SqlEntityManager } from '@mikro-orm/sql';
 import { insertNew } from './bulk-insert.js';
 import { endedContext } from './connection/ended-context.js';
 import type { GuardedConnection } from './connection/guarded-connection.js';
+import type { GuardedDriver } from './connection/guarded-driver.js';
+import type { LazyTransactions } from './connection/lazy-transaction.js';
 import { transactionConnection } from './connection/transaction-connection.js';
 import { toOrderBy, toWhere } from './field-filter.js';
 import { copyGenerated, mergeDetached } from './merge-detached.js';
@@ -32,6 +34,10 @@ export interface SessionHost {
   readonly logger: Logger;
   /** The instance's statement timeout (ms), which transaction settings restore. */
   readonly statementTimeoutMs: number | undefined;
+  /** Builds Kysely transactions directly (`undefined`: through `em.begin()`, as MikroORM does). */
+  readonly transactions: LazyTransactions | undefined;
+  /** The connection guard of the primary. */
+  readonly driver: GuardedDriver | undefined;
   translate(error: unknown): unknown;
 }
 
@@ -48,9 +54,11 @@ const SAVEPOINT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  * connection only while a transaction is open, and the transaction primitives core's state machine drives.
  */
 export class MikroSession implements Session {
-  /** The forked `EntityManager` (`repo.em`). */
-  readonly native: SqlEntityManager;
   readonly #host: SessionHost;
+  /** Forked on first use: a session whose work never reaches the database (a cache hit) forks nothing. */
+  #em: SqlEntityManager | undefined;
+  /** A transaction begun but not yet attached to the EntityManager: nothing has touched it. */
+  #pending: { readonly options: BeginOptions; readonly settings: TransactionSettings } | undefined;
   readonly #readOnly: boolean;
   #settings: TransactionSettings | undefined;
   /** The connection of the transaction in progress. */
@@ -63,8 +71,38 @@ export class MikroSession implements Session {
   constructor(host: SessionHost, readOnly: boolean) {
     this.#host = host;
     this.#readOnly = readOnly;
+  }
+
+  /** The forked `EntityManager` (`repo.em`), in the session's transaction once one is begun. */
+  get native(): SqlEntityManager {
     // The fork shares the ORM's event manager; `insertWatcher` routes this session's inserts to its savepoints.
-    this.native = host.orm.em.fork({ clear: true, useContext: false });
+    const em = (this.#em ??= this.#fork());
+    if (this.#pending) this.#attach(em);
+    return em;
+  }
+
+  #fork(): SqlEntityManager {
+    const em = this.#host.orm.em.fork({ clear: true, useContext: false });
+    if (this.#closedBy) em.setTransactionContext(endedContext(this.#closedBy) as never);
+    return em;
+  }
+
+  /** Puts the begun transaction on the EntityManager, synchronously; its BEGIN waits for the first statement. */
+  #attach(em: SqlEntityManager): void {
+    const { options, settings } = this.#pending!;
+    this.#pending = undefined;
+    const connection = this.#host.driver!.connection();
+    connection.beginLater({
+      ...(options.isolation && options.isolation !== 'DEFAULT'
+        ? { isolationLevel: ISOLATION[options.isolation] }
+        : {}),
+      ...(options.readOnly ? { accessMode: 'read only' } : {}),
+    });
+    const { deadline } = options;
+    if (deadline !== undefined) connection.setDeadline(deadline, timedOut(deadline));
+    connection.setStartStatements(settings.start);
+    em.setTransactionContext(this.#host.transactions!.begin(connection) as never);
+    this.#connection = connection;
   }
 
   get #savepoints(): SavepointStack {
@@ -118,7 +156,7 @@ export class MikroSession implements Session {
 
   begin(options: BeginOptions): Promise<void> {
     return this.#op(async () => {
-      if (this.native.isInTransaction()) {
+      if (this.#pending || this.#em?.isInTransaction()) {
         throw new IllegalTransactionStateError(
           'A transaction is already in progress on this session; use a savepoint (NESTED) instead.',
         );
@@ -129,6 +167,13 @@ export class MikroSession implements Session {
         options,
         this.#host.statementTimeoutMs,
       );
+      if (this.#host.transactions && this.#host.driver) {
+        // Attached to the EntityManager when the session is next used; one that never is runs nothing.
+        this.#pending = { options, settings };
+        this.#settings = settings;
+        this.#stack?.clear();
+        return;
+      }
       await this.native.begin({
         isolationLevel: ISOLATION[options.isolation ?? 'DEFAULT'],
         readOnly: options.readOnly === true,
@@ -157,6 +202,12 @@ export class MikroSession implements Session {
 
   commit(): Promise<void> {
     return this.#op(async () => {
+      if (this.#pending) {
+        // Begun and never used: nothing to write, nothing to send.
+        this.#pending = undefined;
+        this.#settings = undefined;
+        return;
+      }
       this.#inTransaction('commit');
       // em.commit() flushes and then commits. Settings that must be undone before the COMMIT need the
       // flush before them (it runs under them); without any, em.commit()'s own flush is the only one — a
@@ -173,6 +224,11 @@ export class MikroSession implements Session {
 
   rollback(): Promise<void> {
     return this.#op(async () => {
+      if (this.#pending) {
+        this.#pending = undefined;
+        this.#settings = undefined;
+        return;
+      }
       this.#inTransaction('rollback');
       try {
         await this.#endSettings().catch((error) =>
@@ -262,16 +318,20 @@ export class MikroSession implements Session {
     // A statement still in flight belongs to work its owner gave up on: fail it now, and destroy its
     // connection rather than wait for it (the database then rolls the transaction back itself).
     if (this.#connection?.busy) this.#connection.cut(why());
+    this.#pending = undefined;
     try {
-      if (this.native.isInTransaction()) await this.rollback();
+      if (this.#em?.isInTransaction()) await this.rollback();
     } catch (error) {
       this.#host.logger.warn('rolling back an open transaction while closing the session failed', error);
     } finally {
       this.#closed = true;
       this.#closedBy = why;
-      this.native.clear();
-      // Code that kept this EntityManager gets the reason, never an autocommit statement of its own.
-      this.native.setTransactionContext(endedContext(why) as never);
+      const em = this.#em;
+      if (em) {
+        em.clear();
+        // Code that kept this EntityManager gets the reason, never an autocommit statement of its own.
+        em.setTransactionContext(endedContext(why) as never);
+      }
     }
   }
 

@@ -89,8 +89,18 @@ export class GuardedDriver implements KyselyDriver {
 
   /** Cheap: the pooled connection is taken by the first statement. */
   async acquireConnection(): Promise<GuardedConnection> {
+    return this.connection();
+  }
+
+  /** A connection that takes a pooled one at its first statement (synchronously: nothing to wait for). */
+  connection(): GuardedConnection {
     if (this.#destroyed) throw new DatabaseError('connection', 'The database connection pool is closed.');
     return new GuardedConnection(this);
+  }
+
+  /** @internal logs a failure nobody waits for (a release after the transaction ended). */
+  logFailure(error: unknown): void {
+    this.#policy.logger.warn('giving a database connection back failed', error);
   }
 
   /** @internal logs a statement the guard sent. */

@@ -41,20 +41,27 @@ interface MysqlPool {
 
 type Slot = (raw: Promise<RawConnection | undefined>) => void;
 
-const pgRaw = (client: PgClient): RawConnection => ({
-  destroy() {
+/** Makes `destroy` once-only: a connection cut mid-statement is destroyed again when it is released. */
+function once(destroy: () => void): RawConnection {
+  let done = false;
+  return {
+    destroy() {
+      if (done) return;
+      done = true;
+      destroy();
+    },
+  };
+}
+
+const pgRaw = (client: PgClient): RawConnection =>
+  once(() => {
     // release(true) takes it out of the pool (its slot is free at once); the socket is destroyed as well,
     // since ending it politely would wait for a peer that no longer answers.
     client.release(true);
     client.connection?.stream?.destroy?.();
-  },
-});
+  });
 
-const mysqlRaw = (connection: MysqlConnection): RawConnection => ({
-  destroy() {
-    connection.destroy();
-  },
-});
+const mysqlRaw = (connection: MysqlConnection): RawConnection => once(() => connection.destroy());
 
 function watchPg(pool: PgPool, claim: () => Slot | undefined): void {
   const connect = pool.connect;
