@@ -48,6 +48,7 @@ const timedOut = (deadline: number) => () =>
   );
 
 const SAVEPOINT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * A Kosha session on a forked MikroORM `EntityManager`: its own identity map and unit of work, a
@@ -155,6 +156,23 @@ export class MikroSession implements Session {
   }
 
   begin(options: BeginOptions): Promise<void> {
+    // The common case, without a tick: a transaction is only noted here (see #attach).
+    if (this.#host.transactions && !this.#closed && !this.#pending && !this.#em?.isInTransaction()) {
+      try {
+        const settings = transactionSettings(
+          this.#host.dialect,
+          this.#host.mariadb,
+          options,
+          this.#host.statementTimeoutMs,
+        );
+        this.#pending = { options, settings };
+        this.#settings = settings;
+        this.#stack?.clear();
+        return RESOLVED;
+      } catch (error) {
+        return Promise.reject(this.#host.translate(error));
+      }
+    }
     return this.#op(async () => {
       if (this.#pending || this.#em?.isInTransaction()) {
         throw new IllegalTransactionStateError(
@@ -201,6 +219,12 @@ export class MikroSession implements Session {
   }
 
   commit(): Promise<void> {
+    if (this.#pending && !this.#closed) {
+      // Begun and never used: nothing to write, nothing to send.
+      this.#pending = undefined;
+      this.#settings = undefined;
+      return RESOLVED;
+    }
     return this.#op(async () => {
       if (this.#pending) {
         // Begun and never used: nothing to write, nothing to send.
@@ -306,8 +330,24 @@ export class MikroSession implements Session {
     return this.#op(() => this.native.flush());
   }
 
-  async close(reason?: () => Error): Promise<void> {
-    if (this.#closed) return;
+  close(reason?: () => Error): Promise<void> {
+    if (this.#closed) return RESOLVED;
+    if (this.#em === undefined) {
+      // Never used: no EntityManager to clear or to refuse, no connection.
+      this.#closed = true;
+      this.#pending = undefined;
+      this.#closedBy =
+        reason ??
+        (() =>
+          new ScopeEndedError(
+            'This session is closed: its unit of work ended. Open a new one (a new transaction).',
+          ));
+      return RESOLVED;
+    }
+    return this.#close(reason);
+  }
+
+  async #close(reason?: () => Error): Promise<void> {
     // Made when something asks: most sessions close with nobody left to tell, and an Error costs its stack.
     const why =
       reason ??

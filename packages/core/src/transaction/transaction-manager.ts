@@ -4,6 +4,8 @@ import { rollsBackOn, type TransactionDefinition } from './transaction-options.j
 import { TransactionScope } from './transaction-scope.js';
 import { UnitOfWork } from './unit-of-work.js';
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /**
  * Runs `fn` under a transaction definition with Spring's propagation semantics. `label` names the
  * decorated method in messages and in the once-per-method warning of the background path (`quiet`: no
@@ -141,7 +143,9 @@ function openUnit(host: TransactionHost, frame: Frame | undefined, readOnly: boo
   return new UnitOfWork(host, host.orm.openSession({ readOnly }), frame?.unit);
 }
 
-async function begin<T>(
+// A promise chain rather than an async function: this runs on every transaction (a cache hit inside one
+// included), and each await of an async function costs ticks.
+function begin<T>(
   host: TransactionHost,
   frame: Frame | undefined,
   def: TransactionDefinition,
@@ -155,30 +159,47 @@ async function begin<T>(
   const unit = reuse ?? openUnit(host, frame, virtual);
   const deadline = def.timeout === undefined ? undefined : Date.now() + def.timeout * 1000;
   const scope = TransactionScope.begin(host, unit, { virtual, readOnly: def.readOnly, deadline });
-  try {
-    if (!virtual) {
-      await unit.session.begin({
-        isolation: def.isolation,
-        readOnly: def.readOnly,
-        timeout: def.timeout,
-        deadline,
-      });
-    }
-    let result: T;
-    try {
-      result = await contextStore.run({ host, unit, scope, parent: contextStore.get() }, fn);
-    } catch (error) {
-      if (scope.rollbackOnly || rollsBackOn(def, error)) await scope.rollback();
-      // noRollbackFor: commit what was done; the caller's error is rethrown all the same.
-      else await scope.commit();
-      throw error;
-    }
-    await scope.commit();
-    return result;
-  } finally {
+  const inside: Frame = { host, unit, scope, parent: contextStore.get() };
+  const end = (): Promise<void> => {
     scope.end('its transaction ended');
-    if (!reuse) await unit.close(`its ${label ?? 'transaction'} ended`);
+    return reuse ? RESOLVED : unit.close(`its ${label ?? 'transaction'} ended`);
+  };
+  const failed = (error: unknown): Promise<never> => {
+    // noRollbackFor: commit what was done; the caller's error is rethrown all the same.
+    const ending = scope.rollbackOnly || rollsBackOn(def, error) ? scope.rollback() : scope.commit();
+    return ending.then(() => {
+      throw error;
+    });
+  };
+  const run = (): Promise<T> => {
+    let work: Promise<T>;
+    try {
+      work = contextStore.run(inside, fn);
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    return work.then((result) => scope.commit().then(() => result), failed);
+  };
+  let began: Promise<void>;
+  try {
+    began = virtual
+      ? RESOLVED
+      : unit.session.begin({
+          isolation: def.isolation,
+          readOnly: def.readOnly,
+          timeout: def.timeout,
+          deadline,
+        });
+  } catch (error) {
+    began = Promise.reject(error);
   }
+  return began.then(run).then(
+    (result) => end().then(() => result),
+    (error: unknown) =>
+      end().then(() => {
+        throw error;
+      }),
+  );
 }
 
 async function withoutTransaction<T>(
