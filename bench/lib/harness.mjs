@@ -131,18 +131,37 @@ export const userRows = (n, from = 0) =>
 
 /**
  * A Kosha instance on ctx.databaseUrl with `entities`, their tables created. `cache` is a provider
- * (`redisCache(…)`) or false; `pool` MikroORM pool settings. Pair it with {@link closeKosha}.
+ * (`redisCache(…)`) or false; `pool` MikroORM pool settings; `debug` and `logger` as in `mikroOrm` and
+ * `createKosha` (see {@link sqlCounter}). Pair it with {@link closeKosha}.
  */
-export async function openKosha(ctx, entities, { cache = false, pool } = {}) {
+export async function openKosha(ctx, entities, { cache = false, pool, debug, logger } = {}) {
   const { createKosha } = await import('@kosha/core');
   const { mikroOrm } = await import('@kosha/orm-mikro');
   const kosha = await createKosha({
-    orm: mikroOrm({ url: ctx.databaseUrl, ...(pool ? { pool } : {}) }),
+    orm: mikroOrm({ url: ctx.databaseUrl, ...(pool ? { pool } : {}), ...(debug ? { debug } : {}) }),
     entities,
     cache,
+    ...(logger ? { logger } : {}),
   });
   await kosha.schema.create();
   return kosha;
+}
+
+/**
+ * A Kosha logger that counts the statements that reach the database: with `mikroOrm({ debug: true })`
+ * each one (BEGIN and COMMIT included) is a debug line starting `[sql] `. Warnings and errors print.
+ */
+export function sqlCounter() {
+  const counter = {
+    statements: 0,
+    debug: (message) => {
+      if (String(message).startsWith('[sql] ')) counter.statements++;
+    },
+    info: () => {},
+    warn: (...a) => console.warn('[kosha]', ...a),
+    error: (...a) => console.error('[kosha]', ...a),
+  };
+  return counter;
 }
 
 /** Drops the tables of {@link openKosha} and closes it. */

@@ -4,9 +4,14 @@
 // - /raw-tx/:id   MikroORM by hand: em.fork() + begin + findOne + commit
 // - /method/:id   Kosha's middleware in mode 'method' + repo.getById: the same SQL as /raw
 // - /request/:id  Kosha's middleware in mode 'request' (the default): the same SQL as /raw-tx
+// and, from a cache filled at start (Redis on REDIS_URL, else an ioredis-mock in this process):
+// - /raw-cache/:id by hand, no session: GET of the key Kosha filled, then JSON.parse (the baseline)
+// - /cached/:id    mode 'request' + the seed's `@transactional @cacheable` read: a hit, no statement
 // It answers the parent's 'cpu' message with its CPU time so far.
-import { column, createKosha, DbRepo, entity, id, table } from '@kosha/core';
+import { redisCache } from '@kosha/cache-redis';
+import { cacheable, column, createKosha, DbRepo, entity, id, table, transactional } from '@kosha/core';
 import { mikroOrm } from '@kosha/orm-mikro';
+import { decorate, redisClient } from './harness.mjs';
 
 export const ROWS = 1000;
 const framework = process.argv[2];
@@ -24,16 +29,37 @@ class UserRepo extends DbRepo {
   }
 }
 
+// The seed's cached read. Decorators apply innermost first: @cacheable, then @transactional.
+class CachedUsers extends DbRepo {
+  constructor(kosha) {
+    super(User, kosha);
+  }
+  async get(userId) {
+    return this.getById(userId);
+  }
+}
+decorate(CachedUsers, 'get', cacheable({ keyPrefix: 'user', ttl: 3600 }));
+decorate(CachedUsers, 'get', transactional);
+
+const client = await redisClient({ redisUrl: process.env.REDIS_URL || undefined });
+const prefix = `kosha-bench-http-${process.pid}`;
+const cache = redisCache({ client, keyPrefix: prefix });
 const kosha = await createKosha({
   orm: mikroOrm({ url: process.env.DATABASE_URL || 'sqlite::memory:' }),
   entities: [User],
-  cache: false,
+  cache,
 });
 await kosha.schema.create();
 const users = new UserRepo(kosha);
-await users.insertAll(
-  Array.from({ length: ROWS }, (_, i) => ({ name: `user ${i}`, email: `u${i}@example.com` })),
-);
+const ids = (
+  await users.insertAll(
+    Array.from({ length: ROWS }, (_, i) => ({ name: `user ${i}`, email: `u${i}@example.com` })),
+  )
+).map((u) => u.id);
+const cached = new CachedUsers(kosha);
+await kosha.transaction(async () => {
+  for (const userId of ids) await cached.get(userId); // the misses that fill the cache
+});
 const root = kosha.orm.orm.em; // the backend's MikroORM: the baseline uses it directly
 const json = (u) => ({ id: u.id, name: u.name, email: u.email });
 
@@ -56,6 +82,9 @@ const rawTx = async (id) => {
   }
 };
 const viaKosha = (id) => users.getById(id);
+// The value Kosha stored is `k1:` + JSON; an entity's fields are under `v`.
+const rawCache = async (id) => JSON.parse((await client.get(`${prefix}:user:${id}`)).slice(3)).v;
+const viaCache = (id) => cached.get(id);
 
 let port;
 if (framework === 'express') {
@@ -67,6 +96,8 @@ if (framework === 'express') {
   app.get('/raw-tx/:id', route(rawTx));
   app.get('/request/:id', dbMiddleware({ kosha }), route(viaKosha));
   app.get('/method/:id', dbMiddleware({ kosha, mode: 'method' }), route(viaKosha));
+  app.get('/raw-cache/:id', route(rawCache));
+  app.get('/cached/:id', dbMiddleware({ kosha }), route(viaCache));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   port = server.address().port;
@@ -86,13 +117,20 @@ if (framework === 'express') {
     await scope.register(dbPlugin, { kosha, mode: 'method' });
     scope.get('/method/:id', route(viaKosha));
   });
+  app.get('/raw-cache/:id', route(rawCache));
+  await app.register(async (scope) => {
+    await scope.register(dbPlugin, { kosha });
+    scope.get('/cached/:id', route(viaCache));
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   port = app.server.address().port;
 }
 process.on('message', (m) => m === 'cpu' && process.send({ cpu: process.cpuUsage() }));
 process.send({ port, dialect: kosha.orm.dialect });
 process.on('disconnect', async () => {
+  await cache.clearPrefix('').catch(() => {});
   await kosha.schema.drop().catch(() => {});
   await kosha.close();
+  client.disconnect();
   process.exit(0);
 });

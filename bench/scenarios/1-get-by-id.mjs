@@ -2,6 +2,8 @@
 // `em.fork().findOne` on the same database, in the same run. Target: ratio ≤ 1.05.
 // Also reported: the read inside a user's @transactional method (a real BEGIN/COMMIT) against
 // `em.fork().transactional(findOne)`, which sends the same statements.
+// 1c, reported: `kosha.transaction(async () => 1)` against a plain `async () => 1` call (its own rounds).
+// The transaction begins lazily, so it takes no connection and sends nothing: what it costs is CPU.
 import {
   closeKosha,
   compare,
@@ -51,6 +53,10 @@ export default {
       );
       const r1 = m.ratio('getById', 'fork');
       const r2 = m.ratio('get', 'forkTx');
+      const e = await compare(
+        { plain: async () => 1, transaction: () => kosha.transaction(async () => 1) },
+        ctx,
+      );
       return [
         row({
           scenario: '1. repo.getById (@transactional, read-only)',
@@ -69,6 +75,13 @@ export default {
           target: '≤ 1.05',
           pass: r2 <= 1.05,
           notes: `${ctx.dialect}; both send BEGIN, SELECT, COMMIT`,
+        }),
+        row({
+          scenario: '1c. kosha.transaction(async () => 1): a transaction that runs nothing',
+          kosha: fmtUs(e.us('transaction')),
+          baseline: `${fmtUs(e.us('plain'))} async () => 1`,
+          ratio: e.ratio('transaction', 'plain'),
+          notes: `${ctx.dialect}; no connection, no BEGIN/COMMIT: ${fmtUs(e.us('transaction') - e.us('plain'))} of CPU per call (the plain call's figure is mostly tinybench's own)`,
         }),
       ];
     } finally {
