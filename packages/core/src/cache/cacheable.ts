@@ -1,6 +1,7 @@
 import { type AnyFunction, methodDecorator } from '../mapping/decorator-modes.js';
+import { CacheMiss } from '../transaction/transaction-manager.js';
 import type { TransactionScope } from '../transaction/transaction-scope.js';
-import { koshaFor } from '../transaction/transactional.js';
+import { EARLY_READ, koshaFor, type MethodEarlyRead } from '../transaction/transactional.js';
 import { decodeValue } from './cache-codec.js';
 import { cacheKey } from './cache-keys.js';
 import { type CacheableOptions, refuseBareUse, validateCacheOptions } from './cache-options.js';
@@ -111,8 +112,36 @@ export function cacheable<A extends unknown[], R>(
       return led || shared.payload === undefined ? shared.value : copyOf(shared);
     }
 
-    // Not `async`: a hit is one promise chain from the store to the caller (this runs on every hit).
-    return function cacheableMethod(this: unknown, ...args: unknown[]): Promise<unknown> {
+    /**
+     * The cache read of one call, then `missed()` when it finds nothing usable. Not `async`: a hit is
+     * one promise chain from the store to the caller (this runs on every hit).
+     */
+    function readOr(rt: CacheRuntime, key: string, missed: () => unknown): Promise<unknown> {
+      return rt.cache.get(key).then((payload) => {
+        if (payload === undefined) {
+          rt.stats.misses++;
+          return missed();
+        }
+        let value: unknown;
+        try {
+          value = decodeValue(payload);
+        } catch (error) {
+          rt.log.log('warn', `decode:${cacheNameOf(key)}`, `cache entry ${key} was not readable`, error);
+          return rt.cache.evict(key).then(() => {
+            rt.stats.misses++;
+            return missed();
+          });
+        }
+        if (value == null && !cacheNull) {
+          rt.stats.misses++;
+          return missed();
+        }
+        rt.stats.hits++;
+        return value;
+      });
+    }
+
+    function cacheableMethod(this: unknown, ...args: unknown[]): Promise<unknown> {
       try {
         const kosha = koshaFor(this);
         const rt = cacheRuntimeOf(kosha);
@@ -123,18 +152,31 @@ export function cacheable<A extends unknown[], R>(
         // The transaction evicted or replaced this entry: only the database has its own writes.
         if (wroteInTransaction(scope, key)) return Promise.resolve(original.apply(this, args));
         const ended = rt.flights.ended;
-        return readEntry(rt, key, cacheNull).then((hit) => {
-          if (hit !== MISS) {
-            rt.stats.hits++;
-            return hit.value;
-          }
-          rt.stats.misses++;
-          return load(this, args, rt, key, scope, ended);
-        });
+        return readOr(rt, key, () => load(this, args, rt, key, scope, ended));
       } catch (error) {
         return Promise.reject(error);
       }
+    }
+
+    // For an enclosing @transactional that has no transaction yet: the read before it begins one, and on
+    // a miss the load, in the transaction begun for it. No scope is in progress at the read, so no
+    // write of one can cover the key.
+    const early: MethodEarlyRead = (self, args) => {
+      const kosha = koshaFor(self);
+      const rt = cacheRuntimeOf(kosha);
+      if (!rt) return undefined;
+      if (opts.condition && !opts.condition(...(args as A)))
+        return Promise.resolve(new CacheMiss(async () => original.apply(self, args)));
+      const key = cacheKey(opts.keyPrefix, opts.key, args);
+      const ended = rt.flights.ended;
+      return readOr(
+        rt,
+        key,
+        () => new CacheMiss(() => load(self, args, rt, key, currentScope(kosha), ended)),
+      );
     };
+    Object.defineProperty(cacheableMethod, EARLY_READ, { value: early });
+    return cacheableMethod;
   });
 }
 

@@ -7,6 +7,20 @@ import { UnitOfWork } from './unit-of-work.js';
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
+ * What a cache read found absent: `load` runs the method (and caches its result) in the transaction
+ * that is begun for it.
+ */
+export class CacheMiss {
+  constructor(readonly load: () => Promise<unknown>) {}
+}
+
+/**
+ * A read a method can answer before any transaction is begun (an inner `@cacheable`): its value, or a
+ * {@link CacheMiss}. `undefined` when there is nothing to read (caching is off).
+ */
+export type EarlyRead = () => Promise<unknown> | undefined;
+
+/**
  * Runs `fn` under a transaction definition with Spring's propagation semantics. `label` names the
  * decorated method in messages and in the once-per-method warning of the background path (`quiet`: no
  * warning, for the repository's built-ins).
@@ -17,6 +31,7 @@ export function executeTransactional<T>(
   fn: () => Promise<T>,
   label?: string,
   quiet = false,
+  early?: EarlyRead,
 ): Promise<T> {
   let frame: Frame | undefined;
   try {
@@ -27,7 +42,10 @@ export function executeTransactional<T>(
   const scope = frame?.scope && !frame.scope.tx.completed ? frame.scope : undefined;
   switch (def.propagation) {
     case 'REQUIRED':
-      return scope ? join(scope, def, fn) : begin(host, frame, def, fn, label, { quiet });
+      if (scope) return join(scope, def, fn);
+      return early
+        ? readFirst(host, frame, def, fn, label, early)
+        : begin(host, frame, def, fn, label, { quiet });
     case 'SUPPORTS':
       return scope ? join(scope, def, fn) : withoutTransaction(host, frame, fn);
     case 'MANDATORY':
@@ -40,7 +58,8 @@ export function executeTransactional<T>(
       }
       return join(scope, def, fn);
     case 'REQUIRES_NEW':
-      if (!scope) return begin(host, frame, def, fn, label);
+      if (!scope)
+        return early ? readFirst(host, frame, def, fn, label, early) : begin(host, frame, def, fn, label);
       return suspend(host, scope, 'REQUIRES_NEW', label, () =>
         begin(host, frame, def, fn, label, { ownUnit: true }),
       );
@@ -59,8 +78,41 @@ export function executeTransactional<T>(
       }
       return withoutTransaction(host, frame, fn);
     case 'NESTED':
-      return scope ? nested(host, frame!, scope, def, fn) : begin(host, frame, def, fn, label);
+      if (scope) return nested(host, frame!, scope, def, fn);
+      return early ? readFirst(host, frame, def, fn, label, early) : begin(host, frame, def, fn, label);
   }
+}
+
+/**
+ * A new transaction around a method that a cache read may answer (`@transactional @cacheable`): the read
+ * comes first, and only a miss begins the transaction, whose load then runs in it. A transaction begun
+ * for a hit would run no statement, send nothing and change nothing (its hooks are the method's, which
+ * does not run), so not beginning it is the same to every observer — and costs the hit nothing. A
+ * `timeout` is the exception: it times the whole call, so it keeps the transaction around the read.
+ */
+function readFirst<T>(
+  host: TransactionHost,
+  frame: Frame | undefined,
+  def: TransactionDefinition,
+  fn: () => Promise<T>,
+  label: string | undefined,
+  early: EarlyRead,
+): Promise<T> {
+  if (def.timeout !== undefined) return begin(host, frame, def, fn, label);
+  let read: Promise<unknown> | undefined;
+  try {
+    read = early();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (!read) return begin(host, frame, def, fn, label);
+  if (!frame) warnDetached(host, label);
+  return read.then((found) => {
+    if (!(found instanceof CacheMiss)) return found as T;
+    // The read took a round trip: the session in context may have ended meanwhile (its client left).
+    liveFrame(host, label);
+    return begin(host, frame, def, found.load as () => Promise<T>, label, { quiet: true });
+  });
 }
 
 /**

@@ -1,10 +1,19 @@
 import { getKosha, Kosha } from '../kosha.js';
 import { type AnyFunction, isDecoratorApplication, methodDecorator } from '../mapping/decorator-modes.js';
 import type { TransactionHost } from './frames.js';
-import { executeTransactional } from './transaction-manager.js';
+import { type EarlyRead, executeTransactional } from './transaction-manager.js';
 import { defineTransaction, type TransactionOptions } from './transaction-options.js';
 
 const BOUND = Symbol.for('kosha.boundInstance');
+
+/**
+ * Where a decorated method keeps the cache read it can answer from before a transaction is begun
+ * (`@cacheable` sets it, an enclosing `@transactional` uses it). Core-internal.
+ */
+export const EARLY_READ = Symbol('kosha.earlyRead');
+
+/** The early read of a `@cacheable` method: its value, a `CacheMiss`, or `undefined` (no read). */
+export type MethodEarlyRead = (self: unknown, args: unknown[]) => Promise<unknown> | undefined;
 
 /** Binds an object (a repository, a service) to one Kosha instance; its decorated methods use it. */
 export function bindKosha<T extends object>(target: T, kosha: Kosha | (() => Kosha)): T {
@@ -22,10 +31,19 @@ export function koshaFor(self: unknown): Kosha {
 function wrapper(options: TransactionOptions | undefined) {
   return methodDecorator('transactional', (original: AnyFunction, name: string) => {
     const def = defineTransaction(options, `@transactional on ${name}`);
+    const read = (original as { [EARLY_READ]?: MethodEarlyRead })[EARLY_READ];
+    // The label of the last class seen: one string per class, not one per call (it keys a Set).
+    let labelled: unknown;
+    let label = '';
     return function transactionalMethod(this: unknown, ...args: unknown[]) {
       const host: TransactionHost = koshaFor(this);
-      const label = `${(this as object | undefined)?.constructor?.name ?? 'function'}.${name}`;
-      return executeTransactional(host, def, async () => original.apply(this, args), label);
+      const cls = (this as object | undefined)?.constructor;
+      if (cls !== labelled || !label) {
+        labelled = cls;
+        label = `${cls?.name ?? 'function'}.${name}`;
+      }
+      const early: EarlyRead | undefined = read && (() => read(this, args));
+      return executeTransactional(host, def, async () => original.apply(this, args), label, false, early);
     };
   });
 }

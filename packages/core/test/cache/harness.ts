@@ -22,7 +22,7 @@ export class ControlledProvider implements CacheProvider {
   mode: 'up' | 'fail' | 'hang' = 'up';
   readonly calls: Record<Op, number> = { get: 0, getMany: 0, set: 0, delete: 0, clearPrefix: 0, ping: 0 };
   readonly network: NetworkPolicy | undefined;
-  readonly inner: MemoryCache;
+  inner: MemoryCache;
 
   constructor(network?: NetworkPolicy, inner: MemoryCache = memoryCache()) {
     this.network = network;
