@@ -33,7 +33,8 @@ export class FailOpenCache {
   #openedAt = 0;
   readonly #undelivered = new PendingEvictions();
   #replaying: Promise<boolean> | undefined;
-  readonly #pending = new Set<Pending>();
+  /** Calls with a deadline, settled ones included until the watchdog's next pass drops them. */
+  #pending: Pending[] = [];
   #watchdog: NodeJS.Timeout | undefined;
 
   constructor(provider: CacheProvider, log: RateLimitedLog, now: () => number = Date.now) {
@@ -202,7 +203,6 @@ export class FailOpenCache {
         fail: (error: unknown) => {
           if (call.settled) return;
           call.settled = true;
-          this.#pending.delete(call);
           if (count) this.#failed(what, error);
           resolve(failed);
         },
@@ -217,26 +217,32 @@ export class FailOpenCache {
       result.then((value) => {
         if (call.settled) return;
         call.settled = true;
-        this.#pending.delete(call);
         if (count) this.#succeeded();
         resolve(value);
       }, call.fail);
     });
   }
 
-  /** Tracks a call's deadline; one unref'd interval fails overdue calls while any are pending. */
+  /**
+   * Tracks a call's deadline; one unref'd interval fails overdue calls while any are pending. A call is
+   * only appended here (this runs on every hit): settled ones are dropped by the next pass.
+   */
   #watch(call: Pending): void {
-    this.#pending.add(call);
+    this.#pending.push(call);
     if (this.#watchdog) return;
     const every = Math.max(1, Math.floor(this.#policy!.commandTimeout / 4));
     this.#watchdog = setInterval(() => {
       const now = this.#now();
-      for (const c of this.#pending) {
+      const calls = this.#pending;
+      const waiting: Pending[] = [];
+      this.#pending = waiting;
+      for (const c of calls) {
+        if (c.settled) continue;
         if (c.deadline <= now) {
           c.fail(new CacheError(`cache ${this.provider.name} did not answer within ${c.ms} ms`));
-        }
+        } else waiting.push(c);
       }
-      if (this.#pending.size === 0) {
+      if (this.#pending.length === 0) {
         clearInterval(this.#watchdog);
         this.#watchdog = undefined;
       }

@@ -64,48 +64,63 @@ interface JoinTarget {
   readonly closed: Promise<void>;
 }
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /** @internal */
-export async function openSessionScope(
+export function openSessionScope(
   host: TransactionHost,
   options: SessionScopeOptions = {},
 ): Promise<SessionScope> {
   const target = joinable.get(host);
   if (target) {
     if (options.joinable) {
-      throw new ConfigError(
-        'kosha.openSession: a joinable session scope is already open on this instance; close it first.',
+      return Promise.reject(
+        new ConfigError(
+          'kosha.openSession: a joinable session scope is already open on this instance; close it first.',
+        ),
       );
     }
     return JoinedSessionScope.open(host, target, options.transaction ?? true);
   }
-  const scope = new OpenSessionScope(host, options.transaction ?? true);
-  if (scope.scope) {
-    try {
-      await scope.unit.session.begin({
-        isolation: options.isolation === 'DEFAULT' ? undefined : options.isolation,
-      });
-    } catch (error) {
-      await scope.unit.close('its session could not begin a transaction');
-      throw error;
-    }
-    if (options.joinable) {
-      let closed!: () => void;
-      const target: JoinTarget = {
-        unit: scope.unit,
-        scope: scope.scope,
-        turn: Promise.resolve(),
-        closed: new Promise<void>((r) => {
-          closed = r;
-        }),
-      };
-      joinable.set(host, target);
-      scope.onClose = () => {
-        joinable.delete(host);
-        closed();
-      };
-    }
+  let scope: OpenSessionScope;
+  let began: Promise<void>;
+  try {
+    scope = new OpenSessionScope(host, options.transaction ?? true);
+    if (!scope.scope) return Promise.resolve(scope);
+    began = scope.unit.session.begin({
+      isolation: options.isolation === 'DEFAULT' ? undefined : options.isolation,
+    });
+  } catch (error) {
+    return Promise.reject(error);
   }
-  return scope;
+  // A promise chain rather than an async function: every HTTP request opens one.
+  return began.then(
+    () => {
+      if (options.joinable) makeJoinable(host, scope);
+      return scope;
+    },
+    (error: unknown) =>
+      scope.unit.close('its session could not begin a transaction').then(() => {
+        throw error;
+      }),
+  );
+}
+
+function makeJoinable(host: TransactionHost, scope: OpenSessionScope): void {
+  let closed!: () => void;
+  const target: JoinTarget = {
+    unit: scope.unit,
+    scope: scope.scope!,
+    turn: Promise.resolve(),
+    closed: new Promise<void>((r) => {
+      closed = r;
+    }),
+  };
+  joinable.set(host, target);
+  scope.onClose = () => {
+    joinable.delete(host);
+    closed();
+  };
 }
 
 /**
@@ -120,9 +135,13 @@ abstract class BaseSessionScope implements SessionScope {
     return contextStore.run(this.frame, fn);
   }
 
-  // Async: a throwing `rollbackOn` rejects, and close() then rolls back.
-  async finish(outcome: RequestOutcome): Promise<void> {
-    return rollsBackRequest(outcome, this.rollbackOnly) ? this.rollback() : this.commit();
+  // A throwing `rollbackOn` rejects, and close() then rolls back.
+  finish(outcome: RequestOutcome): Promise<void> {
+    try {
+      return rollsBackRequest(outcome, this.rollbackOnly) ? this.rollback() : this.commit();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   commit(): Promise<void> {
@@ -133,11 +152,18 @@ abstract class BaseSessionScope implements SessionScope {
     return this.#end('rollback');
   }
 
-  async #end(how: 'commit' | 'rollback'): Promise<void> {
-    if (this.state !== 'open')
-      throw new IllegalTransactionStateError(`This session scope was already ${this.state}.`);
+  #end(how: 'commit' | 'rollback'): Promise<void> {
+    if (this.state !== 'open') {
+      return Promise.reject(
+        new IllegalTransactionStateError(`This session scope was already ${this.state}.`),
+      );
+    }
     this.state = 'ended';
-    await this.endWith(how);
+    try {
+      return this.endWith(how);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Ends the scope's transaction (its state is already `ended`). */
@@ -172,34 +198,40 @@ class OpenSessionScope extends BaseSessionScope {
     this.frame = { host, unit: this.unit, scope: this.scope, parent };
   }
 
-  protected async endWith(how: 'commit' | 'rollback'): Promise<void> {
+  protected endWith(how: 'commit' | 'rollback'): Promise<void> {
     const scope = this.scope;
     if (!scope) {
       // `mode: 'method'`: each @transactional committed its own work; changes made outside any transaction
       // are not flushed behind the user's back (Spring's rule). Work the request left running must not
       // reach the session from here on.
       this.unit.end('its request ended');
-      return;
+      return RESOLVED;
     }
     // Its owner is ending the scope: code still running in its context (work a request started and left
     // behind) must not join a transaction that is being committed or rolled back.
     scope.end('its request ended');
-    if (how === 'commit') await scope.commit();
-    else await scope.rollback();
+    return how === 'commit' ? scope.commit() : scope.rollback();
   }
 
-  async close(reason = 'its scope was closed'): Promise<void> {
-    if (this.state === 'closed') return;
+  close(reason = 'its scope was closed'): Promise<void> {
+    if (this.state === 'closed') return RESOLVED;
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     // Ended first, so that a statement in flight fails now instead of being waited for by the rollback.
     this.unit.end(reason);
+    const release = () => this.unit.close(reason).then(() => this.onClose?.());
+    if (!wasOpen || !this.scope) return release();
+    let rolledBack: Promise<void>;
     try {
-      if (wasOpen && this.scope) await this.scope.rollback();
-    } finally {
-      await this.unit.close(reason);
-      this.onClose?.();
+      rolledBack = this.scope.rollback();
+    } catch (error) {
+      rolledBack = Promise.reject(error);
     }
+    return rolledBack.then(release, (error: unknown) =>
+      release().then(() => {
+        throw error;
+      }),
+    );
   }
 
   get rollbackOnly(): boolean {
