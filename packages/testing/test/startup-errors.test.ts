@@ -11,7 +11,7 @@ import {
 } from '@kosha/core';
 import { mikroOrm } from '@kosha/orm-mikro';
 import { describe, expect, it } from 'vitest';
-import { realService, scratchDatabase } from '../src/services.js';
+import { realService, scratchDatabase } from '../src/index.js';
 
 const SECRET = 'hunter2-Secret';
 

@@ -1,6 +1,8 @@
 // The database side of the HTTP adapter suite: entities, a repository, a Kosha instance per database, and
 // readers that look at the database from outside the request. Shared by @kosha/http-express and
 // @kosha/http-fastify (imported by path; test code only).
+
+import { realService, scratchDatabase } from '@kosha/conformance';
 import {
   afterCommit,
   column,
@@ -20,7 +22,6 @@ import {
 } from '@kosha/core';
 import { mikroOrm } from '@kosha/orm-mikro';
 import pg from 'pg';
-import { realService, scratchDatabase } from '../../../testing/src/services.js';
 
 @entity
 @table('http_notes')

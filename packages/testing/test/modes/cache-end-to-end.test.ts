@@ -18,7 +18,7 @@ import {
 import { mikroOrm } from '@kosha/orm-mikro';
 import RedisMock from 'ioredis-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realService, scratchDatabase } from '../../src/services.js';
+import { realService, scratchDatabase } from '../../src/index.js';
 
 @entity
 @table('cache_e2e_user')

@@ -32,7 +32,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import Fastify, { type FastifyInstance } from 'fastify';
 import RedisMock from 'ioredis-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realService, scratchDatabase } from '../../src/services.js';
+import { realService, scratchDatabase } from '../../src/index.js';
 
 @entity
 @table('http_cache_hit_user')
