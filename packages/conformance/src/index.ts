@@ -24,6 +24,8 @@ export {
   type CacheTestFn,
   cacheConformance,
 } from './cache/cache-conformance.js';
+export { cacheHarness, capturingLogger } from './cache/cache-harness.js';
+export { FakeBackend } from './cache/fake-backend.js';
 export {
   expectedOutcome,
   type PropagationCase,
