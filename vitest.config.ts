@@ -7,6 +7,7 @@ export default defineConfig({
       'examples/*/vitest.config.ts',
       'docs/vitest.config.ts',
       'test/faults/vitest.config.ts',
+      'test/integration/vitest.config.ts',
     ],
   },
 });

@@ -26,6 +26,10 @@ export {
 } from './cache/cache-conformance.js';
 export { cacheHarness, capturingLogger } from './cache/cache-harness.js';
 export { FakeBackend } from './cache/fake-backend.js';
+export { call, type HttpAnswer, serve, type TestServer } from './http/http-client.js';
+export { type HttpAdapter, httpConformance } from './http/http-conformance.js';
+export { type HttpDatabase, openHttpDatabase } from './http/http-fixtures.js';
+export type { HttpAction, HttpReply, HttpRoutes } from './http/http-scenarios.js';
 export {
   expectedOutcome,
   type PropagationCase,
@@ -33,4 +37,5 @@ export {
   propagationMatrix,
 } from './propagation-oracle.js';
 export { realService, type ScratchDatabase, type ServiceKind, scratchDatabase } from './services.js';
-export type { SuiteRunner } from './suite-runner.js';
+export { rejectionOf, type SuiteRunner, within } from './suite-runner.js';
+export type { OpenedTestDatabase, TestDatabase, TestDatabaseOptions } from './test-database.js';

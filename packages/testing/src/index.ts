@@ -9,4 +9,5 @@
 export { realService, type ScratchDatabase, type ServiceKind, scratchDatabase } from '@kosha/conformance';
 export type { CacheInspector } from './cache-inspector.js';
 export { defineFactory, type Factory, type FactoryDefaults, type FactoryValue } from './factory.js';
+export { type TestDatabaseKind, testDatabases } from './test-databases.js';
 export { createTestKosha, type TestKit, type TestKoshaOptions } from './test-kosha.js';

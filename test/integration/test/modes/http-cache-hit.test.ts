@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { redisCache } from '@kosha/cache-redis';
+import { realService, scratchDatabase } from '@kosha/conformance';
 import {
   type CacheProvider,
   cacheable,
@@ -32,7 +33,6 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import Fastify, { type FastifyInstance } from 'fastify';
 import RedisMock from 'ioredis-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realService, scratchDatabase } from '../../src/index.js';
 
 @entity
 @table('http_cache_hit_user')

@@ -18,11 +18,11 @@ import {
 } from '@kosha/core';
 import { dbMiddleware } from '@kosha/http-express';
 import { dbPlugin } from '@kosha/http-fastify';
+import { createTestKosha, type TestKit } from '@kosha/testing';
+import { koshaTest } from '@kosha/testing/vitest';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestKosha, type TestKit } from '../../src/index.js';
-import { koshaTest } from '../../src/vitest.js';
 
 @entity
 @table('kit_http_note')
