@@ -233,10 +233,13 @@ function installWarnings(logs) {
   const seen = new Set();
   for (const file of readdirSync(logs)) {
     const log = readFileSync(join(logs, file), 'utf8');
+    for (const m of log.matchAll(/✕ unmet peer .*|ERESOLVE .*|(?:npm warn|WARN) +deprecated .*/g)) {
+      seen.add(m[0].replace(/\s+/g, ' ').trim());
+    }
     for (const m of log.matchAll(
-      /(✕ unmet peer .*|EBADENGINE\s+package: .*|ERESOLVE .*|(?:npm warn|WARN) +deprecated .*)/g,
+      /EBADENGINE +package: '([^']+)',\n.*EBADENGINE +required: \{ node: '([^']+)'/g,
     )) {
-      seen.add(m[1].replace(/\s+/g, ' ').trim());
+      seen.add(`EBADENGINE ${m[1]} wants node ${m[2]}, found ${process.version}`);
     }
   }
   return [...seen];
