@@ -1,7 +1,18 @@
+import { koshaVitest } from '@kosha/testing/vitest';
 import { defineConfig } from 'vitest/config';
 
-// The guide's getting-started page, run: its code blocks execute as a reader would run them.
+// The guide's getting-started program, run in both decorator modes through koshaVitest (the helper
+// the testing page tells users to put in their vitest.config.ts).
 export default defineConfig({
-  oxc: { decorator: { legacy: true } },
-  test: { name: 'docs', include: ['test/**/*.test.ts'], testTimeout: 30_000 },
+  test: {
+    projects: (['tc39', 'legacy'] as const).map((decorators) => ({
+      ...koshaVitest({ decorators }),
+      test: {
+        name: `docs (${decorators === 'tc39' ? 'TC39' : 'legacy'} decorators)`,
+        include: ['test/**/*.test.ts'],
+        env: { KOSHA_DECORATORS: decorators },
+        testTimeout: 30_000,
+      },
+    })),
+  },
 });

@@ -16,6 +16,7 @@ const step = (name, cmd, args) => {
 };
 
 step('build and typecheck', 'turbo', ['run', 'build', 'typecheck', '--output-logs=errors-only']);
+step('packed packages (publint, attw, the kit from its tarballs)', 'node', ['scripts/check-packages.mjs']);
 step('docs type-check', 'node', ['scripts/check-docs.mjs']);
 step('API reference (TypeDoc)', 'pnpm', ['--silent', '--filter', '@kosha/docs', 'run', 'api']);
 step('lint', 'biome', ['check', '.']);

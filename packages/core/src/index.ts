@@ -95,6 +95,7 @@ export type {
   Session,
   SessionOptions,
 } from './orm/orm-backend.js';
+export { isPinoLogger, type ObjectFirstLogger, pinoLogger } from './pino-logger.js';
 export {
   type CacheProviderPlugin,
   cachePluginFor,

@@ -6,6 +6,7 @@ import { consoleLogger, type Logger, type LogLevel, redactSecrets } from './logg
 import { registeredEntities, resolveEntities } from './mapping/entity-registry.js';
 import type { EntityClass, EntityMetadata } from './mapping/metadata.js';
 import type { OrmBackend } from './orm/orm-backend.js';
+import { adaptLogger } from './pino-logger.js';
 import { cachePluginFor, ormPluginFor } from './registry.js';
 import { openSessionScope, type SessionScope, type SessionScopeOptions } from './session/session-scope.js';
 import { contextStore, type TransactionHost } from './transaction/frames.js';
@@ -18,7 +19,10 @@ export interface KoshaOptions {
   orm: OrmBackend | DatabaseConfig;
   /** The cache provider (`redisCache({...})`, `memoryCache()`), its configuration, or `false` for none. Default: in-memory. */
   cache?: CacheProvider | CacheConfig | false;
-  /** Logger; default console-backed at `warn` (or `logLevel`). */
+  /**
+   * Logger: anything with `debug`/`info`/`warn`/`error` (console, winston; a pino logger is wrapped by
+   * `pinoLogger` so errors arrive as objects). Default console-backed at `warn` (or `logLevel`).
+   */
   logger?: Logger;
   /** Level of the default logger. */
   logLevel?: LogLevel;
@@ -180,7 +184,7 @@ export async function createKosha(options: KoshaOptions | KoshaConfig): Promise<
       'createKosha needs `orm`: a backend such as mikroOrm({ url }) or a database config { url }.',
     );
   }
-  const logger = opts.logger ?? consoleLogger(opts.logLevel ?? 'warn');
+  const logger = opts.logger ? adaptLogger(opts.logger) : consoleLogger(opts.logLevel ?? 'warn');
   const entities = opts.entities
     ? resolveEntities(opts.entities)
     : resolveEntities(registeredEntities(), { registered: true });

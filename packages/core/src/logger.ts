@@ -1,5 +1,7 @@
 /**
- * Anything with `debug`/`info`/`warn`/`error` methods — pino, winston, console.
+ * Anything with `debug`/`info`/`warn`/`error` methods — console, winston, pino. Kosha calls it as
+ * `error(message, error)`: the message, then the error or whatever was thrown. `createKosha` wraps a
+ * pino logger (object first, `{ err }`) with `pinoLogger`, so errors reach it as objects.
  *
  * ```ts
  * const kosha = await createKosha({ orm, logger: pino() });

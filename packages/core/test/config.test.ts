@@ -92,6 +92,32 @@ describe('loadConfig', () => {
     expect(bad.message).toMatch(/\[cache\] enabled/);
   });
 
+  it('any pool_size either loads as a whole number from 1 to 1000000 or fails naming the key (property)', async () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.integer({ min: -5, max: 1_000_005 }).map(String),
+      fc.double({ noNaN: true }).map(String),
+      fc.constantFrom('0', '1', '1000000', '1000001', ' 7 ', '2.5', '1e3', 'Infinity', 'NaN', ''),
+    );
+    await fc.assert(
+      fc.asyncProperty(value, async (raw) => {
+        try {
+          const c = await loadConfig({ env: { KOSHA_DATABASE_POOL_SIZE: raw } });
+          if (raw === '') return; // an empty variable is unset
+          const size = (c.orm.pool?.max ?? 0) - 10; // max = pool_size + max_overflow (default 10)
+          expect(size).toBe(Number(raw));
+          expect(Number.isInteger(size) && size >= 1 && size <= 1_000_000).toBe(true);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          expect((error as Error).message).toContain(
+            'env KOSHA_DATABASE_POOL_SIZE must be a whole number ≥ 1',
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('refuses a database URL without a scheme and never shows its password', async () => {
     const error = await loadConfig({ env: { DATABASE_URL: 'app:hunter2@localhost/db' } }).catch((e) => e);
     expect(error).toBeInstanceOf(ConfigError);

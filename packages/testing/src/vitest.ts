@@ -1,6 +1,7 @@
 /**
  * `@kosha/testing/vitest`: a `test` with Kosha fixtures, each test isolated in a transaction that is
- * rolled back (or, with `isolation: 'reset'`, committed and then wiped).
+ * rolled back (or, with `isolation: 'reset'`, committed and then wiped); and `koshaVitest`, the
+ * decorator lowering of a `vitest.config.ts` for either decorator mode.
  *
  * ```ts
  * import { koshaTest } from '@kosha/testing/vitest';
@@ -16,7 +17,14 @@
 import type { Kosha } from '@kosha/core';
 import { afterAll, test as base } from 'vitest';
 import type { CacheInspector } from './cache-inspector.js';
-import { createTestKosha, type TestKit, type TestKoshaOptions } from './test-kosha.js';
+import type { TestKit, TestKoshaOptions } from './test-kosha.js';
+
+export {
+  type DecoratorMode,
+  type KoshaVitestConfig,
+  type KoshaVitestOptions,
+  koshaVitest,
+} from './vitest-config.js';
 
 /** Options of {@link koshaTest}. */
 export interface KoshaTestOptions extends TestKoshaOptions {
@@ -47,7 +55,8 @@ export interface KoshaFixtures {
 export function koshaTest(options: KoshaTestOptions) {
   let kit: Promise<TestKit> | undefined;
   const getKit = () => {
-    kit ??= createTestKosha(options);
+    // Loaded on first use: a vitest.config.ts that imports koshaVitest from here does not load MikroORM.
+    kit ??= import('./test-kosha.js').then(({ createTestKosha }) => createTestKosha(options));
     return kit;
   };
   afterAll(async () => {

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseIni } from 'ini';
-import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { redactUrl } from '../logger.js';
 import { urlScheme } from '../registry.js';
@@ -24,15 +23,11 @@ const bool = (v: Source) => {
 };
 
 const wholeNumber = (min: number) => (v: Source) => {
-  const r = z.coerce
-    .number()
-    .int()
-    .min(min)
-    .max(1_000_000)
-    .safeParse(v.value.trim() === '' ? Number.NaN : v.value);
-  if (!r.success)
+  // As `Number()` reads it (so `0x10` and `1e3` are numbers too), but never blank, NaN or infinite.
+  const n = v.value.trim() === '' ? Number.NaN : Number(v.value);
+  if (!Number.isInteger(n) || n < min || n > 1_000_000)
     throw new ConfigError(`${v.from} must be a whole number ≥ ${min}, got ${JSON.stringify(v.value)}.`);
-  return r.data;
+  return n;
 };
 
 /**
@@ -41,19 +36,14 @@ const wholeNumber = (min: number) => (v: Source) => {
  * reads as "wait forever", and timers cannot count beyond about 24 days.
  */
 const seconds = (unset: string) => (v: Source) => {
-  const r = z
-    .string()
-    .trim()
-    .regex(/^(\d+(\.\d*)?|\.\d+)$/)
-    .transform(Number)
-    .pipe(z.number().min(0.001).max(1_000_000))
-    .safeParse(v.value);
-  if (!r.success)
+  const s = v.value.trim();
+  const n = /^(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : Number.NaN;
+  if (!(n >= 0.001 && n <= 1_000_000))
     throw new ConfigError(
       `${v.from} must be a number of seconds from 0.001 to 1000000 (e.g. 10 or 2.5), got ${JSON.stringify(v.value)}. ` +
         `Fix the value, or remove it for ${unset}.`,
     );
-  return r.data;
+  return n;
 };
 
 const url = (kind: 'database' | 'cache') => (v: Source) => {
