@@ -1,7 +1,7 @@
 import type { OrmBackend, Session } from '@kosha/core';
 
 /**
- * A database a suite runs on, described by whoever can reach it: `@kosha/testing`'s `testDatabases()` gives
+ * A database a suite runs on, described by whoever can reach it: `testDatabases()` of `@kosha/testing/conformance` gives
  * SQLite in memory and the real PostgreSQL and MariaDB through `@kosha/orm-mikro`; a new backend's author
  * writes one for theirs. This package imports no backend, so it gets them this way.
  */

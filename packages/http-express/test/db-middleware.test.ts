@@ -8,7 +8,7 @@ import {
   within,
 } from '@kosha/conformance';
 import { ConfigError } from '@kosha/core';
-import { testDatabases } from '@kosha/testing';
+import { testDatabases } from '@kosha/testing/conformance';
 import express, { type Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbMiddleware } from '../src/index.js';

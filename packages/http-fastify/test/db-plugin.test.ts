@@ -3,7 +3,7 @@ import { AsyncResource } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import { call, type HttpDatabase, openHttpDatabase, type TestServer } from '@kosha/conformance';
 import { ConfigError, currentSession, type SessionScope } from '@kosha/core';
-import { testDatabases } from '@kosha/testing';
+import { testDatabases } from '@kosha/testing/conformance';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';

@@ -36,7 +36,7 @@ const DIALECTS = ['sqlite', 'postgresql'];
  *
  * ```ts
  * import { httpConformance } from '@kosha/conformance';
- * import { testDatabases } from '@kosha/testing';
+ * import { testDatabases } from '@kosha/testing/conformance';
  * import { afterAll, beforeAll, describe, it } from 'vitest';
  *
  * for (const database of await testDatabases(['sqlite', 'postgresql']))

@@ -2,7 +2,7 @@
 // (its callback runs in the socket's async context, so this also checks that the session survives body
 // parsing). SQLite in memory always, PostgreSQL when reachable (CI: always).
 import { type HttpAdapter, httpConformance, serve } from '@kosha/conformance';
-import { testDatabases } from '@kosha/testing';
+import { testDatabases } from '@kosha/testing/conformance';
 import express from 'express';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { dbMiddleware } from '../../src/index.js';

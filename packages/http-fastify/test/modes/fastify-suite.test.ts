@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { type HttpAdapter, httpConformance } from '@kosha/conformance';
-import { testDatabases } from '@kosha/testing';
+import { testDatabases } from '@kosha/testing/conformance';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { dbPlugin } from '../../src/index.js';
