@@ -7,6 +7,8 @@ export default defineConfig({
       'examples/*/vitest.config.ts',
       'docs/vitest.config.ts',
       'test/faults/vitest.config.ts',
+      'test/integration/vitest.config.ts',
+      'scripts/vitest.config.mjs',
     ],
   },
 });

@@ -20,6 +20,7 @@ step('packed packages (publint, attw, the kit from its tarballs)', 'node', ['scr
 step('docs type-check', 'node', ['scripts/check-docs.mjs']);
 step('API reference (TypeDoc)', 'pnpm', ['--silent', '--filter', '@kosha/docs', 'run', 'api']);
 step('lint', 'biome', ['check', '.']);
+step('package boundaries', 'node', ['scripts/check-boundaries.mjs']);
 
 const report = join(root, 'node_modules', '.vitest-report.json');
 rmSync(report, { force: true });

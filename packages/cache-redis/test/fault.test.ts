@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { type RedisCache, redisCache } from '@kosha/cache-redis';
+import { cacheHarness, capturingLogger } from '@kosha/conformance';
 import { cacheable, cacheEvict, column, DbRepo, entity, id, type Kosha, transactional } from '@kosha/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capturingLogger, testKosha } from '../../core/test/cache/harness.js';
 import { eventually, measure, worst } from './call-timing.js';
 import { runApp } from './outage-app.js';
 import { freePort, hasRedisServer, type RedisProcess, startRedis } from './redis-process.js';
@@ -52,7 +52,7 @@ const cacheOn = (url: string, extra: { failureThreshold?: number } = {}) =>
 
 async function setup(cache: RedisCache) {
   const logger = capturingLogger();
-  const { kosha, db } = await testKosha([Item], cache, logger);
+  const { kosha, db } = await cacheHarness([Item], cache, logger);
   const repo = new ItemRepo(kosha);
   await repo.insertAll([item(1, 'one'), item(2, 'two')]);
   db.reads = 0;

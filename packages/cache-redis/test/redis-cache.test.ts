@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { escapeGlob, type RedisLike, redisCache } from '@kosha/cache-redis';
+import { realService } from '@kosha/conformance';
 import { ConfigError, cachePluginFor } from '@kosha/core';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import RedisMock from 'ioredis-mock';
 import { afterAll, describe, expect, it } from 'vitest';
-import { realService } from '../../testing/src/services.js';
 
 /** Redis's glob (`stringmatchlen` in util.c), written out so the escaping can be checked against it. */
 function redisGlob(pattern: string, text: string): boolean {

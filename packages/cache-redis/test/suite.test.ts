@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { redisCache } from '@kosha/cache-redis';
+import { cacheConformance, realService } from '@kosha/conformance';
 import RedisMock from 'ioredis-mock';
 import { describe, test } from 'vitest';
-import { cacheConformance } from '../../testing/src/cache-conformance.js';
-import { realService } from '../../testing/src/services.js';
 
 const prefix = () => `kosha-test-${randomBytes(6).toString('hex')}`;
 

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { redisCache } from '@kosha/cache-redis';
+import { cacheConformance } from '@kosha/conformance';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
-import { cacheConformance } from '../../testing/src/cache-conformance.js';
 import {
   freePort,
   hasRedisServer,

@@ -1,18 +1,26 @@
 // dbMiddleware's options and the Express-specific paths of the response gate, on SQLite in memory.
+import {
+  call,
+  type HttpDatabase,
+  openHttpDatabase,
+  serve,
+  type TestServer,
+  within,
+} from '@kosha/conformance';
 import { ConfigError } from '@kosha/core';
+import { testDatabases } from '@kosha/testing/conformance';
 import express, { type Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbMiddleware } from '../src/index.js';
-import { call, serve, type TestServer, within } from './support/client.js';
-import { DATABASES, type Database, openDatabase } from './support/fixtures.js';
 
-let d: Database;
+let d: HttpDatabase;
 const servers: TestServer[] = [];
 let n = 0;
 const token = () => `express-${++n}`;
 
 beforeAll(async () => {
-  d = await openDatabase(DATABASES[0]!);
+  const [sqlite] = await testDatabases(['sqlite']);
+  d = await openHttpDatabase(sqlite!);
 });
 
 afterAll(async () => {

@@ -1,21 +1,22 @@
 // dbPlugin's options, its request decoration and the Fastify-specific paths, on SQLite in memory.
 import { AsyncResource } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
+import { call, type HttpDatabase, openHttpDatabase, type TestServer } from '@kosha/conformance';
 import { ConfigError, currentSession, type SessionScope } from '@kosha/core';
+import { testDatabases } from '@kosha/testing/conformance';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { call, type TestServer } from '../../http-express/test/support/client.js';
-import { DATABASES, type Database, openDatabase } from '../../http-express/test/support/fixtures.js';
 import { dbPlugin } from '../src/index.js';
 
-let d: Database;
+let d: HttpDatabase;
 const servers: TestServer[] = [];
 let n = 0;
 const token = () => `fastify-${++n}`;
 
 beforeAll(async () => {
-  d = await openDatabase(DATABASES[0]!);
+  const [sqlite] = await testDatabases(['sqlite']);
+  d = await openHttpDatabase(sqlite!);
 });
 
 afterAll(async () => {

@@ -1,13 +1,7 @@
-// The backend conformance suite of @kosha/testing, on SQLite in memory always and on the real
-// PostgreSQL and MariaDB when they are reachable (CI always has them). @kosha/testing depends on
-// this package, so its sources are imported by path instead of as a devDependency (no cycle).
+// The backend conformance suite of @kosha/conformance, on SQLite in memory always and on the real
+// PostgreSQL and MariaDB when they are reachable (CI always has them).
+import { backendConformance, realService, type ScratchDatabase, scratchDatabase } from '@kosha/conformance';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import {
-  backendConformance,
-  realService,
-  type ScratchDatabase,
-  scratchDatabase,
-} from '../../testing/src/index.js';
 import { mikroOrm } from '../src/index.js';
 
 const runner = { describe, test, beforeAll, afterAll };

@@ -1,3 +1,4 @@
+import { realService, scratchDatabase } from '@kosha/conformance';
 import {
   ConfigError,
   column,
@@ -11,7 +12,6 @@ import {
 } from '@kosha/core';
 import { mikroOrm } from '@kosha/orm-mikro';
 import { describe, expect, it } from 'vitest';
-import { realService, scratchDatabase } from '../src/services.js';
 
 const SECRET = 'hunter2-Secret';
 

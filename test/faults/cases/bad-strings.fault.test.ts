@@ -4,8 +4,9 @@
 // whatever the database makes of it elsewhere, never a lost connection; astral characters round-trip.
 // On the server databases the instance goes through a proxy, which witnesses that no refused value
 // ever reaches the wire: the refused values carry a marker, and a rule resets the link if it sees it.
+
+import { realService, scratchDatabase } from '@kosha/conformance';
 import { DatabaseError, InvalidArgumentError, type Kosha } from '@kosha/core';
-import { realService, scratchDatabase } from '@kosha/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ClientDataRule,

@@ -1,10 +1,10 @@
-import { realService, scratchDatabase } from '@kosha/testing';
+import { realService, scratchDatabase } from '@kosha/conformance';
 import mysql from 'mysql2/promise';
 
 /** The shared MariaDB (never stopped or paused by the fault cases): `KOSHA_TEST_MARIADB_URL` or the local one. */
 export const MARIADB_ADMIN_URL = process.env.KOSHA_TEST_MARIADB_URL || 'mariadb://root@127.0.0.1:3306/test';
 
-// Scratch databases from @kosha/testing are named kosha_t_<hex>: KILL is only ever aimed at those.
+// Scratch databases from @kosha/conformance are named kosha_t_<hex>: KILL is only ever aimed at those.
 const SCRATCH = /^kosha_t_[0-9a-f]+$/;
 
 /** A scratch database on the shared MariaDB, for one test file. */

@@ -1,3 +1,5 @@
+// Core's own test doubles. Plugins get the same fake backend and capturing logger from @kosha/conformance
+// (cacheHarness); core cannot import that package, not even in tests (it depends on core: a cycle).
 import {
   type CacheProvider,
   createKosha,

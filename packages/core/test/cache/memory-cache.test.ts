@@ -1,10 +1,9 @@
 import { ConfigError, createKosha, memoryCache } from '@kosha/core';
-import { describe, expect, it, test } from 'vitest';
-import { cacheConformance } from '../../../testing/src/cache-conformance.js';
+import { describe, expect, it } from 'vitest';
 import { FakeBackend } from './fake-backend.js';
 
-cacheConformance(test, () => memoryCache(), { name: 'memory' });
-
+// The cache conformance suite runs on memoryCache in @kosha/conformance's own tests (core depends on no
+// @kosha package, not even in tests).
 describe('memoryCache', () => {
   it('drops the least recently used entry past maxEntries', async () => {
     const c = memoryCache({ maxEntries: 2 });

@@ -1,11 +1,13 @@
-// The HTTP adapter suite on Express 5: dbMiddleware first, then the JSON body parser (its callback runs
-// in the socket's async context, so this also checks that the session survives body parsing).
+// The HTTP adapter suite of @kosha/conformance on Express 5: dbMiddleware first, then the JSON body parser
+// (its callback runs in the socket's async context, so this also checks that the session survives body
+// parsing). SQLite in memory always, PostgreSQL when reachable (CI: always).
+import { type HttpAdapter, httpConformance, serve } from '@kosha/conformance';
+import { testDatabases } from '@kosha/testing/conformance';
 import express from 'express';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { dbMiddleware } from '../../src/index.js';
-import { serve } from '../support/client.js';
-import { httpAdapterSuite } from '../support/http-suite.js';
 
-httpAdapterSuite({
+const express5: HttpAdapter = {
   name: 'Express',
   start(kosha, { mode, skipPath }, routes) {
     const app = express();
@@ -26,4 +28,9 @@ httpAdapterSuite({
     }
     return serve(app);
   },
-});
+};
+
+const runner = { describe, test: it, beforeAll, afterAll };
+for (const database of await testDatabases(['sqlite', 'postgresql'])) {
+  describe.skipIf(!database.available)(database.name, () => httpConformance(runner, express5, database));
+}

@@ -1,15 +1,17 @@
-// The HTTP adapter suite on Fastify 5 (shared with @kosha/http-express, whose test folder holds it). POST
-// bodies are parsed in the socket's async context, so this also checks the preValidation re-entry.
+// The HTTP adapter suite of @kosha/conformance on Fastify 5. POST bodies are parsed in the socket's async
+// context, so this also checks the preValidation re-entry. SQLite in memory always, PostgreSQL when
+// reachable (CI: always).
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { type HttpAdapter, httpConformance } from '@kosha/conformance';
+import { testDatabases } from '@kosha/testing/conformance';
 import Fastify from 'fastify';
-import type { TestServer } from '../../../http-express/test/support/client.js';
-import { httpAdapterSuite } from '../../../http-express/test/support/http-suite.js';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { dbPlugin } from '../../src/index.js';
 
-httpAdapterSuite({
+const fastify5: HttpAdapter = {
   name: 'Fastify',
-  async start(kosha, { mode, skipPath }, routes): Promise<TestServer> {
+  async start(kosha, { mode, skipPath }, routes) {
     const app = Fastify();
     await app.register(dbPlugin, { kosha, mode, skip: (request) => request.url === skipPath });
     for (const [path, action] of Object.entries(routes)) {
@@ -31,4 +33,9 @@ httpAdapterSuite({
       close: () => app.close(),
     };
   },
-});
+};
+
+const runner = { describe, test: it, beforeAll, afterAll };
+for (const database of await testDatabases(['sqlite', 'postgresql'])) {
+  describe.skipIf(!database.available)(database.name, () => httpConformance(runner, fastify5, database));
+}

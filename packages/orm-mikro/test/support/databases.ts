@@ -1,5 +1,5 @@
+import { realService, scratchDatabase } from '@kosha/conformance';
 import { createKosha, type EntityClass, type Kosha, type Logger } from '@kosha/core';
-import { realService, scratchDatabase } from '../../../testing/src/services.js';
 import { type MikroOrmOptions, mikroOrm } from '../../src/index.js';
 
 /** A database the suites run against. `adminUrl` is unset when the service is not reachable here. */

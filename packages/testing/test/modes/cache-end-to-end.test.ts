@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { redisCache } from '@kosha/cache-redis';
+import { realService, scratchDatabase } from '@kosha/conformance';
 import {
   type CacheProvider,
   cacheable,
@@ -18,7 +19,6 @@ import {
 import { mikroOrm } from '@kosha/orm-mikro';
 import RedisMock from 'ioredis-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realService, scratchDatabase } from '../../src/services.js';
 
 @entity
 @table('cache_e2e_user')

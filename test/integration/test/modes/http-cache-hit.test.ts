@@ -7,223 +7,13 @@
 // real request scope. Statements are counted from `mikroOrm({ debug: true })`, which logs (`[sql] …` at
 // debug level) what reaches the wire; connections in use from `poolStats()` (PostgreSQL).
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { redisCache } from '@kosha/cache-redis';
-import {
-  type CacheProvider,
-  cacheable,
-  column,
-  createKosha,
-  DbRepo,
-  entity,
-  id,
-  type Kosha,
-  type Logger,
-  memoryCache,
-  repository,
-  table,
-  transactional,
-} from '@kosha/core';
-import { dbMiddleware } from '@kosha/http-express';
-import { dbPlugin } from '@kosha/http-fastify';
+import { realService, scratchDatabase } from '@kosha/conformance';
+import { type CacheProvider, createKosha, type Kosha, type Logger, memoryCache } from '@kosha/core';
 import { mikroOrm } from '@kosha/orm-mikro';
-import express, { type NextFunction, type Request, type Response } from 'express';
-import Fastify, { type FastifyInstance } from 'fastify';
 import RedisMock from 'ioredis-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realService, scratchDatabase } from '../../src/services.js';
-
-@entity
-@table('http_cache_hit_user')
-class User {
-  @id({ autoincrement: true }) id!: number;
-  @column({ type: 'string', length: 60 }) name!: string;
-}
-
-/** How many times a cached read ran its body (a miss), whatever the order of its decorators. */
-let loads = 0;
-
-@repository
-class Users extends DbRepo<User> {
-  constructor(kosha: Kosha) {
-    super(User, kosha);
-  }
-
-  // The seed's pattern.
-  @transactional
-  @cacheable({ keyPrefix: 'user', ttl: 60 })
-  async get(userId: number): Promise<User | null> {
-    loads++;
-    return this.getById(userId);
-  }
-
-  // The other order: the cache is read before any transaction exists.
-  @cacheable({ keyPrefix: 'user-outer', ttl: 60 })
-  @transactional
-  async getOuter(userId: number): Promise<User | null> {
-    loads++;
-    return this.getById(userId);
-  }
-
-  @transactional
-  async create(name: string): Promise<User> {
-    return (await this.insertAll([{ name }]))[0]!;
-  }
-}
-
-type Mode = 'request' | 'method';
-
-/** The answer a client read. */
-interface Answer {
-  readonly status: number;
-  readonly body: unknown;
-}
-
-/** A running app and the client that calls it. */
-interface App {
-  get(path: string): Promise<Answer>;
-  post(path: string, body: unknown): Promise<Answer>;
-  close(): Promise<void>;
-}
-
-/** A framework and a way to call it: it serves the routes behind the Kosha adapter in `mode`. */
-interface Framework {
-  readonly name: string;
-  start(kosha: Kosha, mode: Mode): Promise<App>;
-}
-
-const dto = (user: User | null) => (user ? { id: user.id, name: user.name } : null);
-
-/** What the routes do, whatever the framework: a status and a JSON body. */
-function handlers(kosha: Kosha) {
-  const users = new Users(kosha);
-  const read = async (user: Promise<User | null>) => {
-    const found = dto(await user);
-    return found ? { status: 200, json: found } : { status: 404, json: { error: 'no such user' } };
-  };
-  return {
-    user: (userId: string) => read(users.get(Number(userId))),
-    userOuter: (userId: string) => read(users.getOuter(Number(userId))),
-    // Under the adapter (no `skip`), and touches nothing of Kosha's.
-    health: async () => ({ status: 200, json: { ok: true } }),
-    create: async (body: unknown) => ({
-      status: 201,
-      json: dto(await users.create(String((body as { name?: unknown } | undefined)?.name))),
-    }),
-  };
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** A client of a listening server, through fetch. */
-function fetchClient(url: string): Pick<App, 'get' | 'post'> {
-  const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: parse(await res.text()) };
-  };
-  return { get: (path) => call('GET', path), post: (path, body) => call('POST', path, body) };
-}
-
-const expressServer: Framework = {
-  name: 'Express 5, listening (fetch)',
-  async start(kosha, mode) {
-    const h = handlers(kosha);
-    const app = express();
-    app.use(dbMiddleware({ kosha, mode }));
-    app.use(express.json());
-    const reply = (res: Response, answer: { status: number; json: unknown }) =>
-      res.status(answer.status).json(answer.json);
-    app.get('/users/:id', async (req: Request, res: Response) =>
-      reply(res, await h.user(String(req.params.id))),
-    );
-    app.get('/users-outer/:id', async (req: Request, res: Response) =>
-      reply(res, await h.userOuter(String(req.params.id))),
-    );
-    app.get('/health', async (_req: Request, res: Response) => reply(res, await h.health()));
-    app.post('/users', async (req: Request, res: Response) => reply(res, await h.create(req.body)));
-    app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
-      res.status(500).json({ code: (error as { code?: string }).code, message: error.message });
-    });
-    const server: Server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    return {
-      ...fetchClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    };
-  },
-};
-
-async function fastifyApp(kosha: Kosha, mode: Mode): Promise<FastifyInstance> {
-  const h = handlers(kosha);
-  const app = Fastify();
-  await app.register(dbPlugin, { kosha, mode });
-  const route = (
-    method: 'GET' | 'POST',
-    url: string,
-    action: (params: Record<string, string>, body: unknown) => Promise<{ status: number; json: unknown }>,
-  ) =>
-    app.route({
-      method,
-      url,
-      handler: async (request, reply) => {
-        const answer = await action(request.params as Record<string, string>, request.body);
-        reply.code(answer.status);
-        return answer.json;
-      },
-    });
-  route('GET', '/users/:id', (p) => h.user(p.id!));
-  route('GET', '/users-outer/:id', (p) => h.userOuter(p.id!));
-  route('GET', '/health', () => h.health());
-  route('POST', '/users', (_p, body) => h.create(body));
-  return app;
-}
-
-const fastifyInject: Framework = {
-  name: 'Fastify 5, inject',
-  async start(kosha, mode) {
-    const app = await fastifyApp(kosha, mode);
-    const call = async (method: 'GET' | 'POST', url: string, body?: unknown): Promise<Answer> => {
-      const res = await app.inject({ method, url, ...(body === undefined ? {} : { body: body as object }) });
-      return { status: res.statusCode, body: parse(res.body) };
-    };
-    return {
-      get: (path) => call('GET', path),
-      post: (path, body) => call('POST', path, body),
-      close: () => app.close(),
-    };
-  },
-};
-
-const fastifyServer: Framework = {
-  name: 'Fastify 5, listening (fetch)',
-  async start(kosha, mode) {
-    const app = await fastifyApp(kosha, mode);
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    return {
-      ...fetchClient(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`),
-      close: () => app.close(),
-    };
-  },
-};
-
-const FRAMEWORKS = [expressServer, fastifyInject, fastifyServer];
-const MODES: Mode[] = ['request', 'method'];
+import { type Answer, type App, FRAMEWORKS, loads, MODES, User, Users } from '../support/cache-hit-apps.js';
 
 /** A logger that keeps what it is given: `lines` (the tests clear it), and its warnings and errors apart. */
 function memoryLogger(): Logger & { lines: { level: string; message: string }[]; problems: string[] } {
@@ -349,9 +139,9 @@ for (const db of DATABASES) {
 
                 // The miss: one transaction reads the row and fills the cache.
                 logger.lines.length = 0;
-                const loadsBefore = loads;
+                const loadsBefore = loads.count;
                 expect(await app.get(url)).toEqual(expected);
-                expect(loads - loadsBefore).toBe(1);
+                expect(loads.count - loadsBefore).toBe(1);
                 const miss = sql();
                 expect(miss, miss.join('\n')).toHaveLength(3);
                 expect(miss[0]).toMatch(BEGIN);
@@ -385,7 +175,7 @@ for (const db of DATABASES) {
                   waiting: 0,
                 });
 
-                expect(loads - loadsBefore, 'the hits never ran the method').toBe(1);
+                expect(loads.count - loadsBefore, 'the hits never ran the method').toBe(1);
                 expect(pool()).toEqual({ inUse: 0, waiting: 0 });
               });
             }

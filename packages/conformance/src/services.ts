@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
+import { ConfigError } from '@kosha/core';
 
 /** A real service the test suites can run against. */
 export type ServiceKind = 'postgresql' | 'mariadb' | 'redis';
@@ -74,6 +75,19 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
+/** Loads a driver this package declares as an optional peer, or says which package to install. */
+export async function optionalPeer<T>(load: () => Promise<T>, name: string, what: string): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new ConfigError(
+      `@kosha/conformance needs the ${name} package to reach ${what}: install it beside it (npm i -D ${name}).`,
+      { cause: error },
+    );
+  }
+}
+
 /**
  * Creates an empty database next to the one `adminUrl` names (PostgreSQL or MariaDB/MySQL), so
  * suites running in parallel never share tables.
@@ -84,7 +98,7 @@ export async function scratchDatabase(adminUrl: string): Promise<ScratchDatabase
   const target = new URL(adminUrl);
   target.pathname = `/${name}`;
   if (u.protocol.startsWith('postgres')) {
-    const { default: pg } = await import('pg');
+    const { default: pg } = await optionalPeer(() => import('pg'), 'pg', 'PostgreSQL');
     const admin = async (sql: string) => {
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
@@ -97,7 +111,7 @@ export async function scratchDatabase(adminUrl: string): Promise<ScratchDatabase
     await admin(`CREATE DATABASE ${name}`);
     return { url: target.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
   }
-  const mysql = await import('mysql2/promise');
+  const mysql = await optionalPeer(() => import('mysql2/promise'), 'mysql2', 'MariaDB/MySQL');
   const admin = async (sql: string) => {
     const c = await mysql.createConnection({ uri: adminUrl.replace(/^mariadb:/, 'mysql:') });
     try {

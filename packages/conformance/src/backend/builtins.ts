@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { DatabaseError, InvalidArgumentError, UnknownFieldError } from '@kosha/core';
 import fc from 'fast-check';
+import { rejectionOf, type SuiteRunner } from '../suite-runner.js';
 import { ConfPerson } from './entities.js';
-import { rejectionOf, type SuiteContext, type SuiteRunner } from './runner.js';
+import type { SuiteContext } from './suite-context.js';
 
 let seq = 0;
 const person = (over: Partial<ConfPerson> = {}): Partial<ConfPerson> => {

@@ -2,18 +2,18 @@
 // `POST <path>` (JSON body `{ token }`) and turns its reply into a response — `json` as a JSON body,
 // `chunks` as a streamed body (Express: res.write per chunk; Fastify: a stream reply).
 import { currentSession, NoSessionError, type Session } from '@kosha/core';
-import type { Database } from './fixtures.js';
+import type { HttpDatabase } from './http-fixtures.js';
 
 /** What an action answers. */
-export type Reply =
+export type HttpReply =
   | { status: number; json: unknown }
   | { status: number; chunks: () => AsyncIterable<string> };
 
 /** A route's work, given the request body's token. */
-export type Action = (token: string) => Promise<Reply>;
+export type HttpAction = (token: string) => Promise<HttpReply>;
 
 /** Route paths → actions. */
-export type Routes = Readonly<Record<string, Action>>;
+export type HttpRoutes = Readonly<Record<string, HttpAction>>;
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -62,10 +62,10 @@ export interface BackgroundResult {
 
 /** The suite's routes over one database. */
 export function scenarioRoutes(
-  d: Database,
+  d: HttpDatabase,
   checkpoints: Checkpoints,
   background: Map<string, BackgroundResult>,
-): Routes {
+): HttpRoutes {
   const { notes, codes, kosha } = d;
   const sessionsSeen = new WeakSet<Session>();
   const stream = (token: string) =>

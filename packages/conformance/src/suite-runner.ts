@@ -1,31 +1,16 @@
-import type { Kosha, OrmBackend } from '@kosha/core';
-import type { ConfPersonRepo, ConfRowRepo } from './entities.js';
-
 /**
- * The subset of a test runner the conformance suites use. Vitest's `{ describe, test, beforeAll, afterAll }`
+ * The subset of a test runner the backend and HTTP suites use. Vitest's `{ describe, test, beforeAll, afterAll }`
  * fits as is; for `node:test` pass `{ describe, test, beforeAll: before, afterAll: after }`.
  */
 export interface SuiteRunner {
+  /** Groups tests under a title. */
   describe(name: string, fn: () => void): unknown;
+  /** Registers one test. */
   test(name: string, fn: () => Promise<void>): unknown;
+  /** Runs once before the tests of the enclosing group. */
   beforeAll(fn: () => Promise<void>): unknown;
+  /** Runs once after the tests of the enclosing group. */
   afterAll(fn: () => Promise<void>): unknown;
-}
-
-/** Builds a fresh backend for the suite (e.g. `() => mikroOrm({ url })`). */
-export type BackendFactory = () => OrmBackend | Promise<OrmBackend>;
-
-/** What the parts of the suite share once the backend is up. */
-export interface SuiteContext {
-  kosha: Kosha;
-  people: ConfPersonRepo;
-  rows: ConfRowRepo;
-  /** Sessions opened so far (to prove that validation happens before any SQL). */
-  sessionsOpened(): number;
-  /** A label no other test uses. */
-  label(what: string): string;
-  /** True when the backend can run a second transaction while one is open. */
-  concurrent: boolean;
 }
 
 /** Rejects unless `p` settles within `ms` — a hang is a failure, not a slow pass. */

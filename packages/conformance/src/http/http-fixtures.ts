@@ -1,6 +1,5 @@
-// The database side of the HTTP adapter suite: entities, a repository, a Kosha instance per database, and
-// readers that look at the database from outside the request. Shared by @kosha/http-express and
-// @kosha/http-fastify (imported by path; test code only).
+// The database side of the HTTP adapter suite: entities, a repository, a Kosha instance on a fresh
+// database, and readers that look at the database from outside the request.
 import {
   afterCommit,
   column,
@@ -11,16 +10,15 @@ import {
   id,
   type Kosha,
   type Logger,
-  type NativeSession,
   type PoolStats,
   repository,
   type Session,
   table,
   transactional,
 } from '@kosha/core';
-import { mikroOrm } from '@kosha/orm-mikro';
-import pg from 'pg';
-import { realService, scratchDatabase } from '../../../testing/src/services.js';
+import { optionalPeer } from '../services.js';
+import type { TestDatabase } from '../test-database.js';
+import type { httpConformance } from './http-conformance.js';
 
 @entity
 @table('http_notes')
@@ -90,22 +88,6 @@ export class CodeRepo extends DbRepo<Code> {
   }
 }
 
-/** A database the suite runs against. */
-export interface TestDatabase {
-  readonly name: 'SQLite' | 'PostgreSQL';
-  /** PostgreSQL's admin URL; unset for SQLite or when PostgreSQL is not reachable here. */
-  readonly adminUrl?: string;
-  readonly available: boolean;
-}
-
-const postgres = await realService('postgresql');
-
-/** SQLite in memory always; PostgreSQL when reachable (CI: always). */
-export const DATABASES: readonly TestDatabase[] = [
-  { name: 'SQLite', available: true },
-  { name: 'PostgreSQL', available: !!postgres, adminUrl: postgres },
-];
-
 /** A logger that keeps its lines. */
 export function memoryLogger(): Logger & { lines: { level: string; message: string }[] } {
   const lines: { level: string; message: string }[] = [];
@@ -116,10 +98,14 @@ export function memoryLogger(): Logger & { lines: { level: string; message: stri
 }
 
 /** One database with the suite's tables, and ways to look at it from outside any request. */
-export interface Database {
+export interface HttpDatabase {
+  /** The instance on the database (not the process default), logging to {@link HttpDatabase.logger}. */
   readonly kosha: Kosha;
+  /** Notes: `save`, `saveThenFail`, `saveAround`, `saveInBackground`, `tokenOf`. */
   readonly notes: NoteRepo;
+  /** Codes: `violateAtCommit` writes a row the COMMIT refuses. */
   readonly codes: CodeRepo;
+  /** What the instance logged. */
   readonly logger: ReturnType<typeof memoryLogger>;
   /** Rows with this token, read on a second connection (PostgreSQL) or a second session (SQLite: one connection). */
   count(token: string): Promise<number>;
@@ -129,45 +115,43 @@ export interface Database {
   recordCommit(token: string): void;
   /** What `recordCommit` recorded, in order. */
   readonly events: string[];
+  /** Closes the instance and drops the database. */
   close(): Promise<void>;
 }
 
-async function rawSql(kosha: Kosha, statements: string[]): Promise<void> {
-  await kosha.transaction(async () => {
-    const em = currentSession(kosha).native as NativeSession;
-    for (const sql of statements) await em.execute(sql);
-  });
-}
-
-/** Opens a Kosha instance on a fresh database (a scratch database on PostgreSQL) with the suite's tables. */
-export async function openDatabase(db: TestDatabase): Promise<Database> {
-  const scratch = db.adminUrl ? await scratchDatabase(db.adminUrl) : undefined;
+/**
+ * Opens a Kosha instance on a fresh database of `db` with the HTTP suite's tables, a constraint its COMMIT
+ * checks, and readers from outside any request: for an adapter's own tests beside {@link httpConformance}.
+ */
+export async function openHttpDatabase(db: TestDatabase): Promise<HttpDatabase> {
+  const opened = await db.open({ maxConnections: 20 });
   const logger = memoryLogger();
   const kosha = await createKosha({
-    orm: mikroOrm({
-      url: scratch?.url ?? 'sqlite::memory:',
-      ...(scratch ? { pool: { min: 0, max: 20 } } : {}),
-    }),
+    orm: opened.backend,
     entities: [Note, Code],
     cache: false,
     setDefault: false,
     logger,
   });
   await kosha.schema.create();
-  if (scratch) {
-    await rawSql(kosha, [
+  const rawSql = (statements: string[]) =>
+    kosha.transaction(async () => {
+      for (const sql of statements) await opened.execute(currentSession(kosha), sql);
+    });
+  // A constraint checked at COMMIT, not at the statement: the only way to make a COMMIT itself fail.
+  if (db.dialect === 'postgresql') {
+    await rawSql([
       'alter table http_codes add constraint http_codes_code_deferred unique (code) deferrable initially deferred',
       "insert into http_codes (code) values ('taken')",
     ]);
   } else {
-    await rawSql(kosha, [
+    await rawSql([
       'drop table http_codes',
       'create table http_codes (id integer primary key autoincrement, code text not null, ' +
         'note_id integer null references http_notes (id) deferrable initially deferred)',
     ]);
   }
-  const reader = scratch ? new pg.Client({ connectionString: scratch.url }) : undefined;
-  await reader?.connect();
+  const reader = db.dialect === 'postgresql' ? await pgReader(opened.url) : undefined;
   const notes = new NoteRepo(kosha);
   const events: string[] = [];
   return {
@@ -177,10 +161,7 @@ export async function openDatabase(db: TestDatabase): Promise<Database> {
     logger,
     events,
     async count(token) {
-      if (reader) {
-        const r = await reader.query('select count(*)::int as n from http_notes where token = $1', [token]);
-        return r.rows[0].n as number;
-      }
+      if (reader) return reader.count(token);
       const session = kosha.orm.openSession();
       try {
         return await session.count(Note, { token });
@@ -197,7 +178,23 @@ export async function openDatabase(db: TestDatabase): Promise<Database> {
     async close() {
       await reader?.end();
       await kosha.close();
-      await scratch?.drop();
+      await opened.drop();
     },
+  };
+}
+
+/** Counts notes on a connection of its own, outside the backend's pool (PostgreSQL). */
+async function pgReader(
+  url: string,
+): Promise<{ count(token: string): Promise<number>; end(): Promise<void> }> {
+  const { default: pg } = await optionalPeer(() => import('pg'), 'pg', 'PostgreSQL');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return {
+    async count(token) {
+      const r = await client.query('select count(*)::int as n from http_notes where token = $1', [token]);
+      return r.rows[0].n as number;
+    },
+    end: () => client.end(),
   };
 }

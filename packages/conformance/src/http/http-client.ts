@@ -25,13 +25,13 @@ export async function serve(listener: http.RequestListener): Promise<TestServer>
 }
 
 /** The answer to a request. */
-export interface Answer {
+export interface HttpAnswer {
   readonly status: number;
   readonly body: any;
 }
 
 /** POSTs a JSON body (or GETs without one) and reads the JSON answer. */
-export async function call(server: TestServer, path: string, body?: unknown): Promise<Answer> {
+export async function call(server: TestServer, path: string, body?: unknown): Promise<HttpAnswer> {
   const res = await fetch(`${server.url}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -71,7 +71,12 @@ export function leaveMidRequest(server: TestServer, path: string, body: unknown,
  * POSTs a JSON body in two pieces, `pauseMs` apart: the rest of the body reaches the server after its hooks
  * have run, so the body parser's callbacks run in the socket's async context, not the request's.
  */
-export function postInPieces(server: TestServer, path: string, body: unknown, pauseMs = 50): Promise<Answer> {
+export function postInPieces(
+  server: TestServer,
+  path: string,
+  body: unknown,
+  pauseMs = 50,
+): Promise<HttpAnswer> {
   const text = JSON.stringify(body);
   const half = Math.floor(text.length / 2);
   return new Promise((resolve, reject) => {
@@ -169,13 +174,4 @@ export async function eventually(
     if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
-}
-
-/** Settles like `promise`, or rejects after `ms`: a leaked transaction on SQLite's one connection blocks forever. */
-export function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

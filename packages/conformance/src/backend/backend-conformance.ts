@@ -1,8 +1,9 @@
 import { createKosha, type Kosha } from '@kosha/core';
+import type { SuiteRunner } from '../suite-runner.js';
 import { builtinTests } from './builtins.js';
 import { CONFORMANCE_ENTITIES, ConfPersonRepo, ConfRowRepo } from './entities.js';
 import { propagationTests } from './propagation.js';
-import type { BackendFactory, SuiteContext, SuiteRunner } from './runner.js';
+import type { BackendFactory, SuiteContext } from './suite-context.js';
 import { transactionTests } from './transactions.js';
 
 /** Options of {@link backendConformance}. */

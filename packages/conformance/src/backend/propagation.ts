@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { PROPAGATIONS, type Propagation } from '@kosha/core';
 import { expectedOutcome, propagationMatrix } from '../propagation-oracle.js';
-import type { SuiteContext, SuiteRunner } from './runner.js';
+import type { SuiteRunner } from '../suite-runner.js';
+import type { SuiteContext } from './suite-context.js';
 
 class Boom extends Error {
   override name = 'Boom';

@@ -9,7 +9,8 @@ import {
   TransactionTimedOutError,
   UnexpectedRollbackError,
 } from '@kosha/core';
-import { rejectionOf, type SuiteContext, type SuiteRunner, within } from './runner.js';
+import { rejectionOf, type SuiteRunner, within } from '../suite-runner.js';
+import type { SuiteContext } from './suite-context.js';
 
 class Boom extends Error {}
 class Soft extends Error {}
