@@ -10,7 +10,6 @@ import {
   type Session,
   type SessionOptions,
 } from '@kosha/core';
-import { MetadataError } from '@mikro-orm/core';
 import { type AbstractSqlConnection, MikroORM, type Options } from '@mikro-orm/sql';
 import { type GuardedDialect, guardDialect } from './connection/guarded-dialect.js';
 import type { GuardedDriver } from './connection/guarded-driver.js';
@@ -20,6 +19,7 @@ import { LazyTransactions } from './connection/lazy-transaction.js';
 import { watchCheckouts } from './connection/raw-checkout.js';
 import { detachedReferences } from './detached-references.js';
 import { toEntitySchema } from './entity-schema.js';
+import { isNamed } from './error-kinds.js';
 import { loadDriver } from './load-driver.js';
 import {
   checkOptions,
@@ -264,7 +264,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
   }
 
   #initError(error: unknown): unknown {
-    if (error instanceof MetadataError) {
+    if (error instanceof Error && isNamed(error, 'MetadataError')) {
       return new MappingError(`MikroORM rejected the entity mapping: ${error.message}`, { cause: error });
     }
     const translated = translateError(error, {
