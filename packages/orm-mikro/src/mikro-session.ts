@@ -12,7 +12,7 @@ import {
   TransactionTimedOutError,
 } from '@kosha/core';
 import { type MikroORM, raw, type SqlEntityManager } from '@mikro-orm/sql';
-import { insertNew } from './bulk-insert.js';
+import { insertNew } from './bulk-insert/insert-new.js';
 import { endedContext } from './connection/ended-context.js';
 import type { GuardedConnection } from './connection/guarded-connection.js';
 import type { GuardedDriver } from './connection/guarded-driver.js';
