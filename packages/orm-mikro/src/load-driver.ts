@@ -1,12 +1,12 @@
 import { ConfigError } from '@kosha/core';
-import type { IDatabaseDriver } from '@mikro-orm/core';
+import type { Options } from '@mikro-orm/sql';
 import type { Dialect } from './url.js';
 
 /** The MikroORM version every `@mikro-orm/*` package must have. */
 export const MIKRO_ORM_VERSION = '7.2.1';
 
 /** A MikroORM driver class (`SqliteDriver`, `PostgreSqlDriver`, …). */
-export type DriverClass = new (config: any) => IDatabaseDriver;
+export type DriverClass = NonNullable<Options['driver']>;
 
 // Loaders and test runners may wrap the resolution error: look down the cause chain for it.
 function isMissing(error: unknown, pkg: string): boolean {

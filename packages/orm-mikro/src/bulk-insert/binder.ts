@@ -1,4 +1,5 @@
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import { dateFormatterOf } from '../internals/index.js';
 import type { Dialect } from '../url.js';
 
 /** The values of a change-set payload as the database driver binds them; `UNBINDABLE` when the unit of work must handle it. */
@@ -11,7 +12,7 @@ export type Binder = (value: unknown) => unknown;
  * each platform's `escape` does when MikroORM inlines a value.
  */
 export function binderFor(em: SqlEntityManager, dialect: Dialect): Binder {
-  const platform = em.getPlatform() as unknown as { formatDate?(date: Date): string };
+  const formatDate = dateFormatterOf(em.getPlatform());
   const common = (value: unknown): unknown => {
     if (value === undefined) return null;
     if (typeof value === 'number') return Number.isFinite(value) ? value : UNBINDABLE;
@@ -30,7 +31,7 @@ export function binderFor(em: SqlEntityManager, dialect: Dialect): Binder {
     case 'postgresql':
       // PostgreSqlPlatform writes a date in its configured time zone (by default the local one, with offset).
       return (value) => {
-        if (value instanceof Date) return platform.formatDate ? platform.formatDate(value) : value;
+        if (value instanceof Date) return formatDate ? formatDate(value) : value;
         if (typeof value === 'bigint') return value.toString();
         return common(value);
       };

@@ -1,17 +1,21 @@
-import {
-  ChangeSet,
-  ChangeSetType,
-  type Dictionary,
-  type EntityComparator,
-  helper,
-  type UnitOfWork,
-  validateEntity,
-} from '@mikro-orm/core';
+import { ChangeSet, ChangeSetType, type Dictionary, type UnitOfWork, wrap } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import {
+  autoIncrementStep,
+  forgetCachedKey,
+  mapResult,
+  markInserted,
+  type Persister,
+  persisterOf,
+  prepareEntity,
+  registerInserted,
+  tableNameOf,
+  takeCollectionSnapshots,
+  validateEntity,
+} from '../internals/index.js';
 import { recordCreated } from '../savepoint-stack.js';
 import type { Dialect } from '../url.js';
 import { type Binder, binderFor, UNBINDABLE } from './binder.js';
-import type { DriverInternals, PersisterInternals, UnitOfWorkInternals } from './borrowed.js';
 import { execute, type InsertResult, type TransactionContext } from './execute.js';
 import { initialize, isPlainNew } from './new-entity.js';
 import type { Plan } from './plan.js';
@@ -43,8 +47,6 @@ export const SENT = 1;
 /** Not added: the entity needs the unit of work (nothing of it was written). */
 export const REFUSED = 2;
 
-const REGISTER = { refresh: true } as const;
-
 /**
  * One `insertAll`'s statements. Entities are added one by one and go out in statements of at most
  * MAX_ROWS rows and the driver's parameter limit (consecutive rows with the same columns share one);
@@ -57,8 +59,7 @@ export class BulkRun {
   readonly #dialect: Dialect;
   readonly #withReturning: boolean;
   readonly #uow: UnitOfWork;
-  readonly #persister: PersisterInternals;
-  readonly #comparator: EntityComparator;
+  readonly #persister: Persister;
   readonly #bind: Binder;
   readonly #validateRequired: boolean;
   readonly #visited = new Set<object>();
@@ -82,8 +83,7 @@ export class BulkRun {
     this.#dialect = dialect;
     this.#withReturning = withReturning;
     this.#uow = em.getUnitOfWork(false);
-    this.#persister = this.#uow.getChangeSetPersister() as unknown as PersisterInternals;
-    this.#comparator = em.getComparator();
+    this.#persister = persisterOf(em);
     this.#bind = binderFor(em, dialect);
     this.#validateRequired = em.config.get('validateRequired') !== false;
   }
@@ -98,19 +98,19 @@ export class BulkRun {
     const uow = this.#uow;
     // The same instance twice is one insert for the unit of work (the second persist is a no-op).
     if (this.#added.has(e)) return REFUSED;
-    if (!isPlainNew(e, plan, uow.getIdentityMap(), uow.getPersistStack(), uow.getRemoveStack()))
-      return REFUSED;
+    if (!isPlainNew(e, plan, uow)) return REFUSED;
     this.#added.add(e);
     const em = this.#em;
-    helper(e).__schema ??= em.schema;
+    const wrapped = wrap(e);
+    if (wrapped.getSchema() == null) wrapped.setSchema(em.schema);
     for (const prop of plan.initializers) initialize(em, e as Dictionary, prop);
-    const payload = this.#comparator.prepareEntity(e) as Dictionary;
+    const payload = prepareEntity(em, e);
     validateEntity(e, plan.meta);
     if (this.#validateRequired) this.#persister.validateRequired(e);
     const cs = new ChangeSet(e, ChangeSetType.CREATE, payload, plan.meta);
     if (this.#table === undefined) {
       this.#schema = cs.schema;
-      this.#table = em.getDriver().getTableName(plan.meta, { schema: cs.schema } as never);
+      this.#table = tableNameOf(em, plan.meta, cs.schema);
     } else if (cs.schema !== this.#schema) {
       return REFUSED;
     }
@@ -249,9 +249,7 @@ export class BulkRun {
     }
     let firstId = 0n;
     if (!statement.keyGiven && !rows) {
-      this.#step ??= BigInt(
-        await (this.#em.getDriver() as unknown as DriverInternals).getAutoIncrementIncrement(this.#ctx),
-      );
+      this.#step ??= await autoIncrementStep(this.#em, this.#ctx);
       firstId = BigInt(res.insertId ?? 0n);
     }
     const pkField = pk.fieldNames[0]!;
@@ -270,28 +268,24 @@ export class BulkRun {
       }
       if (row && !(statement.keyOnly && typeof row[pkField] === 'number')) {
         // ChangeSetPersister.mapReturnedValues (which skips platforms MikroORM has no RETURNING for).
-        const mapped = this.#comparator.mapResult(meta, row) as Dictionary;
+        const mapped = mapResult(this.#em, meta, row);
         hydrator.hydrate(cs.entity, meta, mapped, factory, 'full', false, true);
         Object.assign(cs.payload, mapped);
       }
       persister.markAsPopulated(cs, meta);
-      const wrapped = helper(cs.entity);
-      wrapped.__initialized = true;
-      wrapped.__managed = true;
+      markInserted(cs.entity);
     }
     if (!this.#withReturning) await persister.reloadVersionValues(meta, changeSets, { ctx: this.#ctx });
     const uow = this.#uow;
     const entities: object[] = new Array(changeSets.length);
     for (let j = 0; j < changeSets.length; j++) {
       const cs = changeSets[j]!;
-      uow.register(cs.entity, cs.payload, REGISTER);
-      // UnitOfWork.postCommitCleanup: the key cached by setPrimaryKey would outlive a rollback that clears it.
-      delete (helper(cs.entity) as { __pk?: unknown }).__pk;
+      registerInserted(uow, cs.entity, cs.payload);
+      forgetCachedKey(cs.entity);
       entities[j] = cs.entity;
     }
     recordCreated(this.#em, entities);
-    const internals = uow as unknown as UnitOfWorkInternals;
-    for (const e of entities) internals.takeCollectionSnapshots(e, this.#visited);
+    for (const e of entities) takeCollectionSnapshots(uow, e, this.#visited);
   }
 }
 

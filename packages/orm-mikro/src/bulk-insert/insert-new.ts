@@ -1,10 +1,10 @@
-import type { EntityClass } from '@kosha/core';
+import type { EntityClass, Logger } from '@kosha/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { detachedReferences, RowReferences } from '../detached-references.js';
+import { bulkInsertProblem } from '../internals/index.js';
 import { checkRows, createNew, createOne, persistAndFlush } from '../new-entities.js';
 import { insertWatcher } from '../savepoint-stack.js';
 import type { Dialect } from '../url.js';
-import type { PersisterInternals, UnitOfWorkInternals } from './borrowed.js';
 import { BulkRun, REFUSED, SENT } from './bulk-run.js';
 import type { TransactionContext } from './execute.js';
 import { CREATE_EVENTS, planOf } from './plan.js';
@@ -21,7 +21,9 @@ import { supportsReturning } from './returning.js';
  * .persistNewEntitiesBatch, UnitOfWork.commitCreateChangeSets), through MikroORM's own helpers
  * (the comparator's snapshot for database values, its result mapper and hydrator for what comes back,
  * the change-set persister for keys, version reloads and required checks) — only the statement is
- * Kosha's. Whatever the recipe does not cover goes through the unit of work as before (see `insertNew`).
+ * Kosha's. Whatever the recipe does not cover goes through the unit of work as before (see `insertNew`),
+ * and so does everything when the installed MikroORM's internals are not those the recipe was checked
+ * against (`bulkInsertProblem`, src/internals/).
  */
 
 /** What the bulk insert needs to know about the database. */
@@ -29,6 +31,8 @@ export interface BulkTarget {
   readonly dialect: Dialect;
   /** The server is MariaDB (also behind a mysql:// URL). */
   readonly mariadb: boolean;
+  /** Told once, at debug level, when this MikroORM is not one the recipe knows (see src/internals/). */
+  readonly logger?: Logger;
 }
 
 export interface InsertOptions {
@@ -63,7 +67,8 @@ export async function insertNew<T extends object>(
   checkRows(entity, rows);
   const meta = em.getMetadata().find(entity);
   const ctx = em.getTransactionContext() as TransactionContext | undefined;
-  const plan = meta && ctx && hasInternals(em) && !othersListen(em) ? planOf(meta, em.getPlatform()) : null;
+  const usable = meta && ctx && !othersListen(em) && !bulkInsertProblem(em, target.dialect, target.logger);
+  const plan = usable ? planOf(meta, em.getPlatform()) : null;
   if (!plan || !ctx) return persistAndFlush(em, createNew(em, entity, rows));
   // The unit of work's pending writes go first, as they would in one flush. Before the rows become
   // entities: those may be linked into managed entities' collections, which a flush would cascade to.
@@ -91,18 +96,6 @@ export async function insertNew<T extends object>(
     await persistAndFlush(em, out.slice(i));
   }
   return out;
-}
-
-function hasInternals(em: SqlEntityManager): boolean {
-  const uow = em.getUnitOfWork(false);
-  const persister = uow.getChangeSetPersister() as unknown as Partial<PersisterInternals>;
-  return (
-    typeof persister.mapPrimaryKey === 'function' &&
-    typeof persister.markAsPopulated === 'function' &&
-    typeof persister.validateRequired === 'function' &&
-    typeof persister.reloadVersionValues === 'function' &&
-    typeof (uow as unknown as Partial<UnitOfWorkInternals>).takeCollectionSnapshots === 'function'
-  );
 }
 
 // Kosha's own subscribers: the savepoints' record of inserts (fed by `recordCreated` here), and the

@@ -1,44 +1,39 @@
 import {
   type Dictionary,
   type EntityProperty,
-  helper,
-  type IdentityMap,
   isRaw,
   Reference,
   ReferenceKind,
+  type UnitOfWork,
   Utils,
+  wrap,
 } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import { entityMetaOf, hasKey, heldInstance, trackedDataOf } from '../internals/index.js';
 import type { Plan } from './plan.js';
 
 /**
  * The entity is new (not managed, not scheduled) and needs nothing of the unit of work: its to-ones are
  * entities this unit of work manages, its collections are empty.
  */
-export function isPlainNew(
-  e: object,
-  plan: Plan,
-  identityMap: IdentityMap,
-  persistStack: Set<object>,
-  removeStack: Set<object>,
-): boolean {
-  const wrapped = helper(e);
+export function isPlainNew(e: object, plan: Plan, uow: UnitOfWork): boolean {
+  const wrapped = wrap(e);
   if (
-    wrapped.__managed ||
-    wrapped.__originalEntityData ||
-    !wrapped.__initialized ||
-    wrapped.__meta !== plan.meta ||
-    persistStack.has(e) ||
-    removeStack.has(e)
+    wrapped.isManaged() ||
+    trackedDataOf(e) ||
+    !wrapped.isInitialized() ||
+    entityMetaOf(e) !== plan.meta ||
+    uow.getPersistStack().has(e) ||
+    uow.getRemoveStack().has(e)
   ) {
     return false;
   }
-  if (wrapped.hasPrimaryKey() && identityMap.getByEntity(e)) return false;
+  if (hasKey(e) && heldInstance(uow, e)) return false;
   for (const prop of plan.toOne) {
     const value = Reference.unwrapReference((e as Dictionary)[prop.name]);
     if (value == null) continue;
     // Only a to-one this unit of work manages, with its key: anything else is cascaded to by a flush.
-    if (!Utils.isEntity(value, true) || identityMap.getByEntity(value) !== value) return false;
+    if (!Utils.isEntity(value, true) || heldInstance(uow, value) !== value) return false;
   }
   for (const prop of plan.toMany) {
     const value = (e as Dictionary)[prop.name];

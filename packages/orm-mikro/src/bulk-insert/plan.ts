@@ -83,7 +83,16 @@ function makePlan(meta: EntityMetadata, platform: Platform): Plan | null {
       return null;
     }
     if (prop.kind === ReferenceKind.MANY_TO_ONE) {
-      if (prop.polymorphic || !prop.targetMeta || prop.targetMeta.compositePK || prop.mapToPk) return null;
+      // A `targetKey` relation holds another column than the key, which MikroORM 7.2.5 snapshots and
+      // indexes differently from 7.2.1: the unit of work, whichever the version, knows its own way.
+      if (
+        prop.polymorphic ||
+        !prop.targetMeta ||
+        prop.targetMeta.compositePK ||
+        prop.mapToPk ||
+        prop.targetKey
+      )
+        return null;
       toOne.push(prop);
     }
     columns.set(prop.name, prop.fieldNames[0]!);
