@@ -24,7 +24,7 @@ declare module '@kosha/core' {
   }
 }
 
-export { MIKRO_ORM_VERSION } from './load-driver.js';
+export { MIKRO_ORM_RANGE } from './load-driver.js';
 export { mikroOrm } from './mikro-orm.js';
 export type { MikroOrmOptions } from './mikro-orm-options.js';
 export { type TranslationContext, translateError } from './translate-error.js';
