@@ -12,6 +12,8 @@
  * ```
  * @packageDocumentation
  */
+// First: on a Node.js older than 22.17 this throws a ConfigError before MikroORM or a driver loads.
+import './node-version.js';
 import { registerOrmBackend } from '@kosha/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { mikroOrm } from './mikro-orm.js';
