@@ -10,7 +10,9 @@ import {
   type Session,
   type SessionOptions,
 } from '@kosha/core';
-import { MikroORM, type Options } from '@mikro-orm/sql';
+import { MikroORM as CoreMikroORM } from '@mikro-orm/core';
+// Types only: @mikro-orm/sql is an optional peer (it comes with every driver), never imported at run time.
+import type { AbstractSqlDriver, MikroORM, Options } from '@mikro-orm/sql';
 import { type GuardedDialect, guardDialect } from './connection/guarded-dialect.js';
 import type { GuardedDriver } from './connection/guarded-driver.js';
 import { statementTimeoutSetup } from './connection/guarded-driver.js';
@@ -153,7 +155,8 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
     };
     let orm: MikroORM | undefined;
     try {
-      orm = await MikroORM.init(config);
+      // What @mikro-orm/sql's MikroORM.init does: core's, with the SQL driver of the URL.
+      orm = await CoreMikroORM.init<AbstractSqlDriver>(config);
       orm.em.getEventManager().registerSubscriber(insertWatcher);
       orm.em.getEventManager().registerSubscriber(detachedReferences);
       this.#orm = orm;

@@ -11,7 +11,8 @@ import {
   type Session,
   TransactionTimedOutError,
 } from '@kosha/core';
-import { type MikroORM, raw, type SqlEntityManager } from '@mikro-orm/sql';
+import { raw } from '@mikro-orm/core';
+import type { MikroORM, SqlEntityManager } from '@mikro-orm/sql';
 import { insertNew } from './bulk-insert/insert-new.js';
 import { endedContext } from './connection/ended-context.js';
 import type { GuardedConnection } from './connection/guarded-connection.js';
