@@ -2,6 +2,8 @@
 // table and exits 0 when every step behaved (1 when one did not). `--serve` keeps it running for curl;
 // `--express` serves the same API with Express instead of Fastify.
 
+// First: on a Node.js too old for MikroORM 7 the demo says so and exits 1.
+import './node-version.js';
 import { runScenario } from './scenario.js';
 import { startService } from './service.js';
 import { formatTable } from './table.js';

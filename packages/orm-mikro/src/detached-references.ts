@@ -4,12 +4,13 @@ import {
   type EntityProperty,
   type EventSubscriber,
   type FlushEventArgs,
-  helper,
   Reference,
   ReferenceKind,
   type UnitOfWork,
   Utils,
+  wrap,
 } from '@mikro-orm/core';
+import { entityMetaOf, hasKey, heldEntities, heldInstance, keyOf } from './internals/index.js';
 
 /*
  * MikroORM 7.2.1 takes any entity its unit of work does not manage for a new one when a flush reaches it
@@ -56,8 +57,7 @@ function isToOne(prop: EntityProperty): boolean {
 /** An entity without its key, that no unit of work manages: a flush inserts it. */
 function isNew(e: unknown): e is object {
   if (!Utils.isEntity(e)) return false;
-  const w = helper(e);
-  return !w.__managed && !w.hasPrimaryKey();
+  return !wrap(e).isManaged() && !hasKey(e);
 }
 
 const isScalarKey = (k: unknown) => typeof k === 'number' || typeof k === 'string' || typeof k === 'bigint';
@@ -116,11 +116,9 @@ export class RowReferences {
         this.#held.add(value as object);
         return value;
       }
-      const wrapped = helper(e);
-      if (wrapped.__meta.root !== target.root || !wrapped.hasPrimaryKey()) return value;
-      ref = this.#em.getReference(wrapped.__meta.class, wrapped.getPrimaryKey() as never, {
-        schema: wrapped.__schema,
-      });
+      const meta = entityMetaOf(e);
+      if (meta.root !== target.root || !hasKey(e)) return value;
+      ref = this.#em.getReference(meta.class, keyOf(e) as never, { schema: wrap(e).getSchema() });
     } else if (isBareKey(target, e)) {
       ref = this.#em.getReference(target.class, e as never);
     } else if (Utils.isPlainObject(e)) {
@@ -145,23 +143,22 @@ export class RowReferences {
   /** `pointAtRows` for everything the unit of work holds (what a flush starts from). */
   pointAtRowsOfAllHeld(): void {
     // Copied first: getReference adds references to the identity map while it is walked.
-    for (const e of [...this.#uow.getIdentityMap()]) this.#walk(e);
+    for (const e of heldEntities(this.#uow)) this.#walk(e);
     for (const e of [...this.#uow.getPersistStack()]) this.pointAtRows(e);
   }
 
   /** This unit of work holds `e`: it manages it, or was asked to insert it. */
   #holds(e: object): boolean {
     if (this.#held.has(e)) return true;
-    if (this.#uow.getIdentityMap().getByEntity(e) !== e && !this.#uow.getPersistStack().has(e)) return false;
+    if (heldInstance(this.#uow, e) !== e && !this.#uow.getPersistStack().has(e)) return false;
     this.#held.add(e);
     return true;
   }
 
   #walk(entity: object): void {
-    const wrapped = helper(entity);
-    if (!wrapped.__initialized) return;
+    if (!wrap(entity).isInitialized()) return;
     const fields = entity as Fields;
-    const { toOne, toMany } = relationsOf(wrapped.__meta);
+    const { toOne, toMany } = relationsOf(entityMetaOf(entity));
     for (const prop of toOne) {
       const value = fields[prop.name];
       if (value == null || this.#held.has(value as object)) continue;

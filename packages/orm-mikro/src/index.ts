@@ -12,6 +12,8 @@
  * ```
  * @packageDocumentation
  */
+// First: on a Node.js older than 22.17 this throws a ConfigError before MikroORM or a driver loads.
+import './node-version.js';
 import { registerOrmBackend } from '@kosha/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { mikroOrm } from './mikro-orm.js';
@@ -24,7 +26,7 @@ declare module '@kosha/core' {
   }
 }
 
-export { MIKRO_ORM_VERSION } from './load-driver.js';
+export { MIKRO_ORM_RANGE } from './load-driver.js';
 export { mikroOrm } from './mikro-orm.js';
 export type { MikroOrmOptions } from './mikro-orm-options.js';
 export { type TranslationContext, translateError } from './translate-error.js';

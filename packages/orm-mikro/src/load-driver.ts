@@ -1,12 +1,16 @@
 import { ConfigError } from '@kosha/core';
-import type { IDatabaseDriver } from '@mikro-orm/core';
+import { Utils } from '@mikro-orm/core';
+import type { Options } from '@mikro-orm/sql';
 import type { Dialect } from './url.js';
 
-/** The MikroORM version every `@mikro-orm/*` package must have. */
-export const MIKRO_ORM_VERSION = '7.2.1';
+/**
+ * The MikroORM versions `@kosha/orm-mikro` works with (its peer dependency range). MikroORM's own
+ * packages must all have one and the same version: install the driver at the version of `@mikro-orm/core`.
+ */
+export const MIKRO_ORM_RANGE = '^7.2.1';
 
 /** A MikroORM driver class (`SqliteDriver`, `PostgreSqlDriver`, …). */
-export type DriverClass = new (config: any) => IDatabaseDriver;
+export type DriverClass = NonNullable<Options['driver']>;
 
 // Loaders and test runners may wrap the resolution error: look down the cause chain for it.
 function isMissing(error: unknown, pkg: string): boolean {
@@ -45,19 +49,22 @@ async function importDriver(dialect: Dialect): Promise<DriverClass> {
  */
 export async function loadDriver(dialect: Dialect): Promise<DriverClass> {
   const pkg = `@mikro-orm/${dialect}`;
+  // MikroORM's packages peer on their exact core version: the driver to install is the one of that version.
+  const version = Utils.getORMVersion();
   try {
     return await importDriver(dialect);
   } catch (error) {
     if (isMissing(error, pkg)) {
       throw new ConfigError(
-        `${dialect} URLs need the MikroORM driver ${pkg}, which is not installed: install ${pkg}@${MIKRO_ORM_VERSION} ` +
-          `(npm i ${pkg}@${MIKRO_ORM_VERSION}).`,
+        `${dialect} URLs need the MikroORM driver ${pkg}, which is not installed: install it at the version of ` +
+          `your @mikro-orm/core (${version}): npm i ${pkg}@${version}.`,
         { cause: error },
       );
     }
     throw new ConfigError(
       `The MikroORM driver ${pkg} is installed but could not be loaded: ${(error as Error)?.message ?? String(error)}. ` +
-        `Reinstall it at version ${MIKRO_ORM_VERSION}, with its native dependencies.`,
+        `Reinstall it at the version of your @mikro-orm/core (npm i ${pkg}@${version}), with its native dependencies; ` +
+        `@kosha/orm-mikro supports MikroORM ${MIKRO_ORM_RANGE}.`,
       { cause: error },
     );
   }

@@ -6,10 +6,11 @@ import {
   OptimisticLockError,
   type PropertyMetadata,
 } from '@kosha/core';
-import { type EntityProperty, helper, Utils } from '@mikro-orm/core';
+import { type EntityProperty, Utils } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { RowReferences } from './detached-references.js';
 import { toWhere } from './field-filter.js';
+import { heldInstance, ownerOf } from './internals/index.js';
 
 type Fields = Record<string, unknown>;
 
@@ -97,8 +98,8 @@ export async function mergeDetached<T extends object>(
  */
 export function copyGenerated<T extends object>(entity: EntityClass<T>, managed: T, detached: T): void {
   if (Utils.isEntity(detached)) {
-    const owner = helper(detached).__em;
-    if (owner && owner.getUnitOfWork(false).getIdentityMap().getByEntity(detached) === detached) return;
+    const owner = ownerOf(detached);
+    if (owner && heldInstance(owner.getUnitOfWork(false), detached) === detached) return;
   }
   for (const p of metadataOf(entity).properties) {
     if (p.kind === 'version' || p.kind === 'createdAt' || p.kind === 'updatedAt') {

@@ -10,16 +10,17 @@ import {
   type Session,
   type SessionOptions,
 } from '@kosha/core';
-import { MetadataError } from '@mikro-orm/core';
-import { type AbstractSqlConnection, MikroORM, type Options } from '@mikro-orm/sql';
+import { MikroORM as CoreMikroORM } from '@mikro-orm/core';
+// Types only: @mikro-orm/sql is an optional peer (it comes with every driver), never imported at run time.
+import type { AbstractSqlDriver, MikroORM, Options } from '@mikro-orm/sql';
 import { type GuardedDialect, guardDialect } from './connection/guarded-dialect.js';
 import type { GuardedDriver } from './connection/guarded-driver.js';
 import { statementTimeoutSetup } from './connection/guarded-driver.js';
 import type { KyselyDialect } from './connection/kysely-subset.js';
-import { LazyTransactions } from './connection/lazy-transaction.js';
-import { watchCheckouts } from './connection/raw-checkout.js';
 import { detachedReferences } from './detached-references.js';
 import { toEntitySchema } from './entity-schema.js';
+import { isNamed } from './error-kinds.js';
+import { driverOptionsLater, LazyTransactions, poolCounts, watchCheckouts } from './internals/index.js';
 import { loadDriver } from './load-driver.js';
 import {
   checkOptions,
@@ -37,11 +38,6 @@ import type { ConnectionTarget, Dialect } from './url.js';
 function connectionOptions(t: ConnectionTarget) {
   return { dbName: t.dbName, host: t.host, port: t.port, user: t.user, password: t.password };
 }
-
-/** What Kosha asks of MikroORM's SQL connection: to build its Kysely dialect, and the native pool. */
-type DialectSource = Pick<AbstractSqlConnection, 'getNativeClient' | 'getClient'> & {
-  createKyselyDialect(overrides: Record<string, unknown>): KyselyDialect | Promise<KyselyDialect>;
-};
 
 // How long close() waits for connections still in use before it destroys them.
 const CLOSE_TIMEOUT_MS = 5000;
@@ -80,22 +76,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
   }
 
   #poolStats(): PoolStats {
-    const pool = this.#pool as Record<string, { length?: number } | number | undefined> | undefined;
-    if (!pool) return { total: 0, idle: 0, waiting: 0 };
-    if (this.dialect === 'postgresql') {
-      return {
-        total: Number(pool.totalCount),
-        idle: Number(pool.idleCount),
-        waiting: Number(pool.waitingCount),
-      };
-    }
-    // mysql2 keeps no public counters; these queues are what its own pool logic reads.
-    const size = (key: string) => Number((pool[key] as { length?: number } | undefined)?.length ?? 0);
-    return {
-      total: size('_allConnections'),
-      idle: size('_freeConnections'),
-      waiting: size('_connectionQueue'),
-    };
+    return poolCounts(this.dialect, this.#pool);
   }
 
   get orm(): MikroORM {
@@ -150,12 +131,12 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
     let guarded: GuardedDialect | undefined;
     const queryLogger = new QueryLogger(logger, debug);
     const config: Options = {
-      driver: driver as unknown as Options['driver'],
+      driver,
       entities: [...schemas, ...((this.#options.entities ?? []) as never[])],
       ...connectionOptions(t),
       ...(t.schema ? { schema: t.schema } : {}),
       ...(this.#options.pool ? { pool: poolOptions(this.#options.pool) } : {}),
-      driverOptions: (() => guarded) as never,
+      driverOptions: driverOptionsLater(() => guarded),
       // Replicas serve reads outside transactions, which Kysely always releases; they get the timeouts only.
       replicas: this.#replicas.map((r, i) => ({
         name: `replica-${i + 1}`,
@@ -174,12 +155,14 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
     };
     let orm: MikroORM | undefined;
     try {
-      orm = await MikroORM.init(config);
+      // What @mikro-orm/sql's MikroORM.init does: core's, with the SQL driver of the URL.
+      orm = await CoreMikroORM.init<AbstractSqlDriver>(config);
       orm.em.getEventManager().registerSubscriber(insertWatcher);
       orm.em.getEventManager().registerSubscriber(detachedReferences);
       this.#orm = orm;
-      const source = orm.em.getConnection('write') as unknown as DialectSource;
-      guarded = guardDialect(await source.createKyselyDialect(overrides), this.#policy(logger, queryLogger));
+      const source = orm.em.getConnection('write');
+      const dialect = (await source.createKyselyDialect(overrides)) as KyselyDialect;
+      guarded = guardDialect(dialect, this.#policy(logger, queryLogger));
       await orm.connect();
       if (this.dialect !== 'sqlite') {
         this.#pool = await source.getNativeClient();
@@ -264,7 +247,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
   }
 
   #initError(error: unknown): unknown {
-    if (error instanceof MetadataError) {
+    if (error instanceof Error && isNamed(error, 'MetadataError')) {
       return new MappingError(`MikroORM rejected the entity mapping: ${error.message}`, { cause: error });
     }
     const translated = translateError(error, {

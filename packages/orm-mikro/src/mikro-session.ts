@@ -11,14 +11,14 @@ import {
   type Session,
   TransactionTimedOutError,
 } from '@kosha/core';
-import { type MikroORM, raw, type SqlEntityManager } from '@mikro-orm/sql';
-import { insertNew } from './bulk-insert.js';
+import { raw } from '@mikro-orm/core';
+import type { MikroORM, SqlEntityManager } from '@mikro-orm/sql';
+import { insertNew } from './bulk-insert/insert-new.js';
 import { endedContext } from './connection/ended-context.js';
 import type { GuardedConnection } from './connection/guarded-connection.js';
 import type { GuardedDriver } from './connection/guarded-driver.js';
-import type { LazyTransactions } from './connection/lazy-transaction.js';
-import { transactionConnection } from './connection/transaction-connection.js';
 import { toOrderBy, toWhere } from './field-filter.js';
+import { type LazyTransactions, transactionConnection } from './internals/index.js';
 import { copyGenerated, mergeDetached } from './merge-detached.js';
 import { SavepointStack } from './savepoint-stack.js';
 import { ISOLATION, type TransactionSettings, transactionSettings } from './transaction-settings.js';

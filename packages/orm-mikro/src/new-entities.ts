@@ -5,7 +5,7 @@ import {
   metadataOf,
   UnknownFieldError,
 } from '@kosha/core';
-import { Collection, helper, Utils } from '@mikro-orm/core';
+import { Collection, Utils, wrap } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { RowReferences } from './detached-references.js';
 
@@ -84,7 +84,7 @@ export function createOne<T extends object>(
   refs: RowReferences = new RowReferences(em),
 ): T {
   if (row instanceof entity) {
-    if (!helper(row).__managed) giveCollections(metadataOf(entity), row);
+    if (!wrap(row).isManaged()) giveCollections(metadataOf(entity), row);
     refs.pointAtRows(row);
     return row as T;
   }

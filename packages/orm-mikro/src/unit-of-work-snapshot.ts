@@ -1,4 +1,13 @@
-import { type Collection, type EntityManager, helper, ReferenceKind, Utils } from '@mikro-orm/core';
+import { type Collection, type EntityManager, ReferenceKind, Utils, wrap } from '@mikro-orm/core';
+import {
+  entityMetaOf,
+  heldEntities,
+  hydrateCollection,
+  markManagedBy,
+  setTrackedData,
+  storeIdentity,
+  trackedDataOf,
+} from './internals/index.js';
 
 type Entity = Record<string, unknown>;
 
@@ -38,18 +47,17 @@ export class UnitOfWorkSnapshot {
   /** Records the unit of work of `em`. Call it right after a flush. */
   static take(em: EntityManager): UnitOfWorkSnapshot {
     const snapshot = new UnitOfWorkSnapshot();
-    for (const entity of em.getUnitOfWork(false).getIdentityMap()) {
-      const wrapped = helper(entity);
+    for (const entity of heldEntities(em.getUnitOfWork(false))) {
       const values = new Map<string, unknown>();
       const collections = new Map<string, object[]>();
-      for (const prop of wrapped.__meta.props) {
+      for (const prop of entityMetaOf(entity).props) {
         const value = (entity as Entity)[prop.name];
         if (!TO_MANY.has(prop.kind)) values.set(prop.name, copy(value));
         else if (Utils.isCollection(value) && (value as Collection<object>).isInitialized()) {
           collections.set(prop.name, (value as Collection<object>).getItems(false));
         }
       }
-      const original = wrapped.__originalEntityData as Record<string, unknown> | undefined;
+      const original = trackedDataOf(entity);
       snapshot.#states.set(entity, { values, collections, original: original && { ...original } });
     }
     return snapshot;
@@ -64,29 +72,26 @@ export class UnitOfWorkSnapshot {
    */
   restore(em: EntityManager, created: ReadonlySet<object>): void {
     const uow = em.getUnitOfWork(false);
-    const identityMap = uow.getIdentityMap();
-    for (const entity of [...identityMap]) {
+    for (const entity of heldEntities(uow)) {
       if (!this.#states.has(entity)) uow.unsetIdentity(entity);
     }
     for (const entity of created) {
       if (this.#states.has(entity)) continue;
-      if (helper(entity).__managed) uow.unsetIdentity(entity);
-      for (const pk of helper(entity).__meta.getPrimaryProps()) {
+      if (wrap(entity).isManaged()) uow.unsetIdentity(entity);
+      for (const pk of entityMetaOf(entity).getPrimaryProps()) {
         if (pk.autoincrement) (entity as Entity)[pk.name] = undefined;
       }
     }
     for (const [entity, state] of this.#states) {
-      const wrapped = helper(entity);
-      identityMap.store(entity);
-      wrapped.__em = em;
-      wrapped.__managed = true;
+      storeIdentity(uow, entity);
+      markManagedBy(entity, em);
       for (const [name, value] of state.values) (entity as Entity)[name] = copy(value);
-      wrapped.__originalEntityData = state.original && { ...state.original };
+      setTrackedData(entity, state.original && { ...state.original });
     }
     // Collections last: the to-one setters above propagate into them.
     for (const [entity, state] of this.#states) {
       for (const [name, items] of state.collections)
-        ((entity as Entity)[name] as Collection<object>).hydrate(items);
+        hydrateCollection((entity as Entity)[name] as Collection<object>, items);
     }
     // The savepoint flushed first, so nothing was pending then; `hydrate` re-queues persists, drop them too.
     uow.getPersistStack().clear();

@@ -1,9 +1,13 @@
-// The two places where the connection guard leans on internals of the libraries under MikroORM
-// (src/connection/raw-checkout.ts and src/connection/lazy-transaction.ts). When an upgrade of pg,
-// pg-pool, mysql2 or kysely breaks one, these tests say so by name.
+// Where the connection guard leans on internals of the libraries under MikroORM (src/internals/:
+// lazy-transaction.ts and transaction-connection.ts for kysely, raw-checkout.ts and pool-counts.ts for pg,
+// pg-pool and mysql2; the versions they were checked against are CHECKED_AGAINST in src/internals/index.ts).
+// When an upgrade breaks one, these tests say so by name; MikroORM's own internals are fenced in
+// mikro-internals.test.ts.
 import { column, DbRepo, entity, id, type Kosha, table, transactional } from '@kosha/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GuardedConnection } from '../src/connection/guarded-connection.js';
+import { transactionConnection } from '../src/internals/index.js';
 import { DATABASES, memoryLogger, openKosha } from './support/databases.js';
 
 @entity
@@ -45,7 +49,10 @@ for (const db of DATABASES) {
 
     it('lazy-transaction.ts: Kosha builds Kysely transactions itself (else it warned at start-up)', async () => {
       const warned = logger.lines.some((l) => /builds transactions differently/.test(l.message));
-      expect(warned, 'lazy-transaction.ts no longer matches this kysely version: see its header').toBe(false);
+      expect(
+        warned,
+        'src/internals/lazy-transaction.ts no longer matches this kysely version: see its header',
+      ).toBe(false);
       // The transaction it built serves everything MikroORM does with one: queries, Kysely's own query
       // builder, a nested em.transactional (a savepoint), and the commit.
       await rows.inTransaction(async (em) => {
@@ -65,6 +72,27 @@ for (const db of DATABASES) {
       });
       expect((await rows.findAllByField('token', 'built-1')).length).toBe(1);
       expect((await rows.findAllByField('token', 'built-2')).length).toBe(0);
+    });
+
+    it("transaction-connection.ts: the transaction's connection is reached through Kysely's executor", async () => {
+      await rows.inTransaction(async (em) => {
+        await em.execute('select 1');
+        expect(
+          await transactionConnection(em.getTransactionContext()),
+          'src/internals/transaction-connection.ts no longer reaches the connection of a Kysely transaction ' +
+            '(Transaction.getExecutor changed): see its header',
+        ).toBeInstanceOf(GuardedConnection);
+      });
+    });
+
+    it.skipIf(db.dialect === 'sqlite')("pool-counts.ts: the native pool's figures", async () => {
+      await rows.count();
+      const stats = kosha.orm.poolStats!();
+      expect(
+        stats.total,
+        'src/internals/pool-counts.ts no longer reads the pool figures (pg-pool / mysql2 changed): see its header',
+      ).toBe(1);
+      expect(stats.idle + stats.waiting).toBe(1);
     });
 
     it.skipIf(db.dialect === 'sqlite')(
@@ -89,8 +117,8 @@ for (const db of DATABASES) {
         await rows.count();
         expect(
           Date.now() - next,
-          'raw-checkout.ts no longer reaches the driver client (pg / pg-pool / mysql2 / kysely changed): ' +
-            'stalled connections cannot be destroyed — see its header',
+          'src/internals/raw-checkout.ts no longer reaches the driver client (pg / pg-pool / mysql2 / kysely ' +
+            'changed): stalled connections cannot be destroyed — see its header',
         ).toBeLessThan(2_000);
       },
     );

@@ -1,3 +1,4 @@
+import type { RawConnection } from '../internals/index.js';
 import type { GuardedDriver } from './guarded-driver.js';
 import type {
   Abortable,
@@ -7,7 +8,6 @@ import type {
   TransactionSettings,
 } from './kysely-subset.js';
 import { rawStatement } from './kysely-subset.js';
-import type { RawConnection } from './raw-checkout.js';
 
 /** A wait of this connection that can be failed from outside (a deadline, the scope ending). */
 interface Pending {

@@ -1,4 +1,5 @@
 import { CommitUnknownError, DatabaseError, type Logger } from '@kosha/core';
+import type { CheckoutWatch, RawConnection } from '../internals/index.js';
 import type { Dialect } from '../url.js';
 import { isConnectionLoss, neverSent } from './connection-loss.js';
 import { DeadlineWatch } from './deadline-watch.js';
@@ -13,7 +14,6 @@ import type {
 } from './kysely-subset.js';
 import { rawStatement } from './kysely-subset.js';
 import { OneAtATime } from './one-at-a-time.js';
-import type { CheckoutWatch, RawConnection } from './raw-checkout.js';
 
 /** How long and how the guard lets connections wait. */
 export interface ConnectionPolicy {

@@ -1,6 +1,6 @@
 /**
  * Borrowed internals, fenced (checked against pg 8.23 / pg-pool 3.14, mysql2 3.24, kysely 0.29.6; the
- * test `raw-checkout.test.ts` fails with a clear message when an upgrade breaks them).
+ * test `test/borrowed-internals.test.ts` fails with a clear message when an upgrade breaks them).
  *
  * Kysely's pooled connections hide the driver's client. The guard needs it for one thing: to destroy a
  * connection that stopped answering (a stalled link) instead of handing it back to the pool with a

@@ -1,13 +1,16 @@
-import { GuardedConnection } from './guarded-connection.js';
+import { GuardedConnection } from '../connection/guarded-connection.js';
 
-/** What the guard reads of a MikroORM transaction context (a Kysely `ControlledTransaction`). */
+/**
+ * What the guard reads of a MikroORM transaction context (a Kysely `ControlledTransaction`): its executor
+ * (`Transaction.getExecutor()`, `@internal` in kysely 0.29; checked by `test/borrowed-internals.test.ts`).
+ */
 interface TransactionContext {
   getExecutor?(): { provideConnection<T>(consumer: (connection: unknown) => Promise<T>): Promise<T> };
 }
 
 /**
  * The guarded connection of the transaction an EntityManager has begun, or `undefined` without one.
- * Kysely's public executor API hands out the transaction's connection (MikroORM itself waits on it so).
+ * The executor hands out the transaction's connection (MikroORM itself waits on it so).
  */
 export async function transactionConnection(context: unknown): Promise<GuardedConnection | undefined> {
   const executor = (context as TransactionContext | undefined)?.getExecutor?.();

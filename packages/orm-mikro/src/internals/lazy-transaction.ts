@@ -1,6 +1,8 @@
 /**
- * Borrowed internals, fenced (kysely 0.29.6 under @mikro-orm/sql 7.2; `lazy-transaction.test.ts` fails
- * with a clear message when an upgrade breaks them).
+ * Borrowed internals, fenced (kysely 0.29.6 under @mikro-orm/sql 7.2.1–7.2.5: Kysely's `ControlledTransaction`
+ * constructor and `getExecutor()`, both `@internal`; `test/borrowed-internals.test.ts` fails with a clear
+ * message when an upgrade breaks them, and `learn` returns `undefined` so that transactions go through
+ * `em.begin()` instead).
  *
  * MikroORM begins a transaction through `em.begin()`: events, Kysely's transaction builder, the
  * connection provider — some 40 µs of JavaScript and a dozen ticks, for a transaction that may run
@@ -9,9 +11,9 @@
  * the EntityManager with the public `em.setTransactionContext`. Everything after — queries, savepoints,
  * `em.commit()`, `em.getKysely()` — is MikroORM's and Kysely's own code on that object.
  */
-import type { GuardedConnection } from './guarded-connection.js';
-import type { GuardedDriver } from './guarded-driver.js';
-import type { KyselyConnection, KyselyDialect } from './kysely-subset.js';
+import type { GuardedConnection } from '../connection/guarded-connection.js';
+import type { GuardedDriver } from '../connection/guarded-driver.js';
+import type { KyselyConnection, KyselyDialect } from '../connection/kysely-subset.js';
 
 /** What the guard reads of a Kysely instance: its executor, which can take another connection provider. */
 interface KyselyClient {

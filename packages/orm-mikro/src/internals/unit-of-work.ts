@@ -1,0 +1,184 @@
+import type {
+  ChangeSet,
+  Collection,
+  Dictionary,
+  EntityManager,
+  EntityMetadata,
+  UnitOfWork,
+} from '@mikro-orm/core';
+import * as mikro from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/sql';
+
+/*
+ * The unit of work's machinery that the bulk insert (src/bulk-insert/) and the savepoint snapshots
+ * (unit-of-work-snapshot.ts) drive directly: members MikroORM 7.2 marks `@internal` or private —
+ * the ChangeSetPersister, the EntityComparator, the IdentityMap, Collection.hydrate, UnitOfWork.register.
+ * `validateEntity` is read from the module namespace so that a MikroORM without it still loads Kosha
+ * (the bulk insert then falls back to the unit of work, see `bulkInsertProblem`).
+ */
+
+/** The ChangeSetPersister steps the bulk insert takes itself (private in MikroORM's typings). */
+export interface Persister {
+  /** Sets the key the database generated on the entity and its change set. */
+  mapPrimaryKey(meta: EntityMetadata, value: unknown, changeSet: ChangeSet<object>): void;
+  /** Marks the entity's to-ones as populated, as after an insert. */
+  markAsPopulated(changeSet: ChangeSet<object>, meta: EntityMetadata): void;
+  /** Throws MikroORM's ValidationError when a required property has no value. */
+  validateRequired(entity: object): void;
+  /** Reads database defaults (a `@version`) back where the insert could not return them. */
+  reloadVersionValues(
+    meta: EntityMetadata,
+    changeSets: ChangeSet<object>[],
+    options: Dictionary,
+  ): Promise<void>;
+}
+
+/** The change-set persister of `em`'s unit of work, as the members of `Persister`. */
+export function persisterOf(em: EntityManager): Persister {
+  return em.getUnitOfWork(false).getChangeSetPersister() as unknown as Persister;
+}
+
+/**
+ * Registers a just-inserted entity as managed with `payload` as its snapshot, as
+ * UnitOfWork.commitCreateChangeSets does (UnitOfWork.register, `@internal`).
+ */
+export function registerInserted(uow: UnitOfWork, entity: object, payload: Dictionary): void {
+  uow.register(entity, payload, { refresh: true });
+}
+
+/** Snapshots the loaded collections of an inserted entity, so a flush sees them unchanged (private). */
+export function takeCollectionSnapshots(uow: UnitOfWork, entity: object, visited: Set<object>): void {
+  (uow as unknown as { takeCollectionSnapshots(e: object, v: Set<object>): void }).takeCollectionSnapshots(
+    entity,
+    visited,
+  );
+}
+
+/** The instance the unit of work manages under the key of `entity` (IdentityMap.getByEntity). */
+export function heldInstance(uow: UnitOfWork, entity: object): object | undefined {
+  return uow.getIdentityMap().getByEntity(entity) ?? undefined;
+}
+
+/** Every entity the unit of work manages, copied (IdentityMap iteration). */
+export function heldEntities(uow: UnitOfWork): object[] {
+  return [...uow.getIdentityMap()];
+}
+
+/** Puts an entity back into the identity map under its key (IdentityMap.store). */
+export function storeIdentity(uow: UnitOfWork, entity: object): void {
+  uow.getIdentityMap().store(entity);
+}
+
+/** Sets a loaded collection's items without marking it dirty (Collection.hydrate, `@internal`). */
+export function hydrateCollection(collection: Collection<object>, items: object[]): void {
+  collection.hydrate(items);
+}
+
+/** The entity's values as the database holds them, what a change set carries (EntityComparator.prepareEntity). */
+export function prepareEntity(em: EntityManager, entity: object): Dictionary {
+  return em.getComparator().prepareEntity(entity) as Dictionary;
+}
+
+/** A row of columns mapped to properties (EntityComparator.mapResult). */
+export function mapResult(em: EntityManager, meta: EntityMetadata, row: Dictionary): Dictionary {
+  return em.getComparator().mapResult(meta, row) as Dictionary;
+}
+
+/** MikroORM's check of an entity's values against its mapping (`validateEntity`, `@internal`). */
+export function validateEntity(entity: object, meta: EntityMetadata): void {
+  (mikro as unknown as { validateEntity(e: object, m: EntityMetadata): void }).validateEntity(entity, meta);
+}
+
+/** The quoted table name (with schema) of an entity's inserts (DatabaseDriver.getTableName, `@internal`). */
+export function tableNameOf(em: SqlEntityManager, meta: EntityMetadata, schema: string | undefined): string {
+  return em.getDriver().getTableName(meta, { schema } as never);
+}
+
+/** What one borrowed member must look like: a function taking this many declared parameters. */
+export interface Borrowed {
+  /** The function of this folder that calls it. */
+  readonly fn: string;
+  /** The MikroORM member, as its source names it. */
+  readonly member: string;
+  readonly value: (em: EntityManager) => unknown;
+  readonly arity: number;
+}
+
+const persister = (em: EntityManager) =>
+  em.getUnitOfWork(false).getChangeSetPersister() as unknown as Dictionary;
+const comparator = (em: EntityManager) => em.getComparator() as unknown as Dictionary;
+
+/** The members the bulk insert borrows, with the parameter counts of MikroORM 7.2.1–7.2.5. */
+export const BULK_INSERT_BORROWS: readonly Borrowed[] = [
+  {
+    fn: 'persisterOf',
+    member: 'ChangeSetPersister.mapPrimaryKey',
+    value: (em) => persister(em).mapPrimaryKey,
+    arity: 3,
+  },
+  {
+    fn: 'persisterOf',
+    member: 'ChangeSetPersister.markAsPopulated',
+    value: (em) => persister(em).markAsPopulated,
+    arity: 2,
+  },
+  {
+    fn: 'persisterOf',
+    member: 'ChangeSetPersister.validateRequired',
+    value: (em) => persister(em).validateRequired,
+    arity: 1,
+  },
+  {
+    fn: 'persisterOf',
+    member: 'ChangeSetPersister.reloadVersionValues',
+    value: (em) => persister(em).reloadVersionValues,
+    arity: 3,
+  },
+  {
+    fn: 'registerInserted',
+    member: 'UnitOfWork.register',
+    value: (em) => em.getUnitOfWork(false).register,
+    arity: 3,
+  },
+  {
+    fn: 'takeCollectionSnapshots',
+    member: 'UnitOfWork.takeCollectionSnapshots',
+    value: (em) => (em.getUnitOfWork(false) as unknown as Dictionary).takeCollectionSnapshots,
+    arity: 2,
+  },
+  {
+    fn: 'prepareEntity',
+    member: 'EntityComparator.prepareEntity',
+    value: (em) => comparator(em).prepareEntity,
+    arity: 1,
+  },
+  {
+    fn: 'mapResult',
+    member: 'EntityComparator.mapResult',
+    value: (em) => comparator(em).mapResult,
+    arity: 2,
+  },
+  {
+    fn: 'validateEntity',
+    member: "validateEntity (exported by '@mikro-orm/core')",
+    value: () => (mikro as unknown as Dictionary).validateEntity,
+    arity: 2,
+  },
+  {
+    fn: 'tableNameOf',
+    member: 'DatabaseDriver.getTableName',
+    value: (em) => (em.getDriver() as unknown as Dictionary).getTableName,
+    arity: 2,
+  },
+];
+
+/** `borrowed` is not what Kosha knows: missing, or a function with another parameter count. */
+export function differs(borrowed: Borrowed, em: EntityManager): boolean {
+  let value: unknown;
+  try {
+    value = borrowed.value(em);
+  } catch {
+    return true;
+  }
+  return typeof value !== 'function' || value.length !== borrowed.arity;
+}
