@@ -21,15 +21,15 @@ export interface TestKoshaOptions {
    * `'mock'` (default): `@kosha/cache-redis` over ioredis-mock, the same code path as production Redis;
    * `'memory'`: core's in-memory cache; `false`: no cache (the decorators call through).
    */
-  cache?: 'mock' | 'memory' | false;
+  cache?: 'mock' | 'memory' | false | undefined;
   /** Database URL. Default `sqlite::memory:`; a PostgreSQL or MariaDB URL runs the same tests there. */
-  url?: string;
+  url?: string | undefined;
   /** Logger (default: console at `logLevel`). */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Level of the default logger. Default `error`: the background-path warnings are expected in tests. */
-  logLevel?: LogLevel;
+  logLevel?: LogLevel | undefined;
   /** Become the default instance (`getKosha()`), as production code expects. Default true. */
-  setDefault?: boolean;
+  setDefault?: boolean | undefined;
 }
 
 /** A Kosha instance for tests, with fixtures, isolation and cache inspection. */
