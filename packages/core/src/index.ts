@@ -81,6 +81,7 @@ export type {
   PropertyMetadata,
   RelationOptions,
 } from './mapping/metadata.js';
+export type { AsyncMethod, AsyncMethodDecorator, MethodDecoratorArgs } from './mapping/method-decorator.js';
 export type {
   BackendCapabilities,
   BackendInit,
