@@ -4,6 +4,7 @@ import {
   createKosha,
   currentSession,
   type EntityClass,
+  type InsertRow,
   type Kosha,
   type Logger,
   type LogLevel,
@@ -40,9 +41,10 @@ export interface TestKit {
   readonly cache: CacheInspector | undefined;
   /**
    * Inserts rows of an entity (instances or plain objects, relations as entities) and returns the
-   * saved entities, with their ids. Inside `isolate`, they are rolled back with the test.
+   * saved entities, with their ids. Inside `isolate`, they are rolled back with the test. Rows are typed
+   * as for `DbRepo#insertAll`: the entity's required fields required.
    */
-  load<T extends object>(entity: EntityClass<T>, rows: readonly Partial<T>[]): Promise<T[]>;
+  load<T extends object>(entity: EntityClass<T>, rows: readonly InsertRow<T>[]): Promise<T[]>;
   /**
    * Runs `fn` in a session and transaction that are rolled back afterwards, whatever happens:
    * `@transactional` code inside joins it, so nothing it writes outlives the test. HTTP requests the test
@@ -101,7 +103,8 @@ export async function createTestKosha(options: TestKoshaOptions): Promise<TestKi
   return {
     kosha,
     cache: inspector,
-    load: (entity, rows) => kosha.transaction(() => currentSession(kosha).insertAll(entity, rows)),
+    load: <T extends object>(entity: EntityClass<T>, rows: readonly InsertRow<T>[]) =>
+      kosha.transaction(() => currentSession(kosha).insertAll(entity, rows as readonly Partial<T>[])),
     async isolate(fn) {
       // Joinable: a request the test makes (Express, Fastify) joins this transaction as a savepoint, sees
       // the test's rows and is rolled back with it — on SQLite there is no second connection for it anyway.
