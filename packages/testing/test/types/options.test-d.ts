@@ -1,6 +1,11 @@
 // The test kit's options accept an explicit `undefined` under `exactOptionalPropertyTypes`.
 import { createTestKosha, defineFactory, type TestKoshaOptions } from '@kosha/testing';
-import { type KoshaTestOptions, koshaTest } from '@kosha/testing/vitest';
+import {
+  type KoshaTestOptions,
+  type KoshaVitestOptions,
+  koshaTest,
+  koshaVitest,
+} from '@kosha/testing/vitest';
 import { describe, expectTypeOf, it } from 'vitest';
 
 /** Every optional key of `O`, each given as `undefined`. Assignable to `O` only if each one accepts it. */
@@ -15,11 +20,13 @@ describe('test kit options under exactOptionalPropertyTypes', () => {
   it('accept undefined for every optional option', () => {
     expectTypeOf<AllUndefined<TestKoshaOptions>>().toExtend<Partial<TestKoshaOptions>>();
     expectTypeOf<AllUndefined<KoshaTestOptions>>().toExtend<Partial<KoshaTestOptions>>();
+    expectTypeOf<AllUndefined<KoshaVitestOptions>>().toExtend<Partial<KoshaVitestOptions>>();
   });
 
   it('take the database URL from the environment', () => {
     expectTypeOf(createTestKosha).toBeCallableWith({ entities: [Author], url: process.env.DATABASE_URL });
     expectTypeOf(koshaTest).toBeCallableWith({ entities: [Author], isolation: undefined });
+    expectTypeOf(koshaVitest).toBeCallableWith({ decorators: 'tc39', emitDecoratorMetadata: undefined });
   });
 
   it('take factory overrides that may be unset', () => {
