@@ -8,6 +8,7 @@ export default defineConfig({
       'docs/vitest.config.ts',
       'test/faults/vitest.config.ts',
       'test/integration/vitest.config.ts',
+      'test/types/vitest.config.ts',
       'scripts/vitest.config.mjs',
     ],
   },

@@ -1,9 +1,11 @@
-import { column, entity, id, manyToOne, table, version } from '@kosha/core';
+import { column, entity, id, manyToOne, OptionalProps, table, version } from '@kosha/core';
 
 /** A customer of the shop. */
 @entity
 @table('customers')
 export class Customer {
+  // A new customer may leave out what the database fills in.
+  declare [OptionalProps]?: 'loyaltyPoints' | 'version';
   @id({ autoincrement: true }) id!: number;
   @column({ type: 'string', length: 100 }) name!: string;
   @column({ type: 'string', length: 255, unique: true }) email!: string;

@@ -6,8 +6,10 @@ import {
   createKosha,
   DbRepo,
   entity,
+  type InsertRow,
   id,
   loadConfig,
+  OptionalProps,
   redactUrl,
   repository,
   table,
@@ -20,6 +22,8 @@ import '@kosha/orm-mikro';
 @entity
 @table('users')
 class User {
+  // Filled in by Kosha on insert: a new row may leave them out.
+  declare [OptionalProps]?: 'version' | 'createdAt';
   @id({ autoincrement: true }) id!: number;
   @column({ type: 'string', length: 100 }) name!: string;
   @column({ type: 'string', length: 255, unique: true }) email!: string;
@@ -34,7 +38,7 @@ class UserRepo extends DbRepo<User> {
   }
 
   @transactional
-  async save(user: Partial<User>) {
+  async save(user: InsertRow<User>) {
     return (await this.insertAll([user]))[0]!;
   }
 

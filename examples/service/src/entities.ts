@@ -1,4 +1,4 @@
-import { column, entity, id, manyToOne, table, version } from '@kosha/core';
+import { column, entity, id, manyToOne, type Opt, table, version } from '@kosha/core';
 
 /** An author: cached by id, renamed, and given a book count by the background job. */
 @entity
@@ -6,8 +6,9 @@ import { column, entity, id, manyToOne, table, version } from '@kosha/core';
 export class Author {
   @id({ autoincrement: true }) id!: number;
   @column({ type: 'string', length: 100 }) name!: string;
-  @column({ type: 'integer', default: 0 }) bookCount!: number;
-  @version() version!: number;
+  // Opt: filled in on insert (a default, the version), so a new row may leave them out.
+  @column({ type: 'integer', default: 0 }) bookCount!: Opt<number>;
+  @version() version!: Opt<number>;
 }
 
 /** A book, written by one author (the many side of Author 1:m Book). */

@@ -8,25 +8,25 @@ import { scanClear } from './scan-clear.js';
 /** Options of {@link redisCache}. A `CacheConfig` from `loadConfig` (`{ url, enabled, defaultTtl, keyPrefix }`) fits. */
 export interface RedisCacheOptions extends RedisConnectionOptions {
   /** `redis://[[user]:password@]host[:port][/db]`, or `rediss://…` for TLS. Default `redis://127.0.0.1:6379/0`. */
-  url?: string;
+  url?: string | undefined;
   /** Your own client: an ioredis `Redis` or `Cluster`, or an `ioredis-mock`. Kosha never closes it. */
-  client?: RedisLike;
+  client?: RedisLike | undefined;
   /** Prefix of every key this application writes (`myapp` → `myapp:user:42`). Default: none. */
-  keyPrefix?: string;
+  keyPrefix?: string | undefined;
   /** Milliseconds one command may take before it counts as failed (a miss for reads). Default 250. */
-  commandTimeout?: number;
+  commandTimeout?: number | undefined;
   /** Consecutive failures after which Redis is skipped for `coolDown`. Default 5. */
-  failureThreshold?: number;
+  failureThreshold?: number | undefined;
   /** Milliseconds Redis is skipped for once the breaker opens, before it is probed. Default 5000. */
-  coolDown?: number;
+  coolDown?: number | undefined;
   /** Keys per `SCAN` step and per `UNLINK` of a prefix eviction. Default 1000. */
-  scanCount?: number;
+  scanCount?: number | undefined;
   /** TTL in seconds for decorators that give none. Default 3600. */
-  defaultTtl?: number;
+  defaultTtl?: number | undefined;
   /** False turns caching off: the decorators call through. Default true. */
-  enabled?: boolean;
+  enabled?: boolean | undefined;
   /** Where connection errors of the client Kosha creates are logged (rate-limited). Default: console, warn. */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 /** The Redis provider: a `CacheProvider` that also exposes its ioredis client. */

@@ -9,13 +9,13 @@ export interface RedisSentinelOptions {
   /** The master's name in the Sentinel configuration (`mymaster`). */
   name: string;
   /** Password of the Redis nodes. */
-  password?: string;
+  password?: string | undefined;
   /** ACL user name of the Redis nodes. */
-  username?: string;
+  username?: string | undefined;
   /** Password of the sentinels themselves, when they have one. */
-  sentinelPassword?: string;
+  sentinelPassword?: string | undefined;
   /** Database number. Default 0. */
-  db?: number;
+  db?: number | undefined;
 }
 
 /** A Redis Cluster: some of its nodes to discover the rest from. */
@@ -23,20 +23,20 @@ export interface RedisClusterOptions {
   /** Seed nodes, as `host:port` or `{ host, port }`. */
   nodes: (string | { host: string; port: number })[];
   /** Password of the nodes. */
-  password?: string;
+  password?: string | undefined;
   /** ACL user name of the nodes. */
-  username?: string;
+  username?: string | undefined;
   /** Connect with TLS. */
-  tls?: boolean;
+  tls?: boolean | undefined;
 }
 
 /** What a client is built from: exactly one of these. */
 export interface RedisConnectionOptions {
-  url?: string;
-  sentinel?: RedisSentinelOptions;
-  cluster?: RedisClusterOptions;
+  url?: string | undefined;
+  sentinel?: RedisSentinelOptions | undefined;
+  cluster?: RedisClusterOptions | undefined;
   /** Passed to ioredis as is, over Kosha's defaults. */
-  redisOptions?: RedisOptions;
+  redisOptions?: RedisOptions | undefined;
 }
 
 /** Checks a `redis://` / `rediss://` URL and returns its database number. */
@@ -80,6 +80,12 @@ export function checkConnection(options: RedisConnectionOptions): void {
 
 const backoff = (times: number) => Math.min(50 * 2 ** times, 2000);
 
+/** The options without their `undefined` values: an option given as `undefined` keeps Kosha's default, as a missing one does. */
+function given<O extends object>(options: O | undefined): Partial<O> {
+  if (!options) return {};
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<O>;
+}
+
 /**
  * Builds the ioredis client for a checked configuration. Kosha's defaults make it fail fast instead
  * of queueing: no offline queue (a write queued during an outage would land late, after the
@@ -112,18 +118,22 @@ export function createRedisClient(options: RedisConnectionOptions, commandTimeou
         password,
         username,
         ...(tls ? { tls: {} } : {}),
-        ...options.redisOptions,
+        ...given(options.redisOptions),
       },
     });
     return cluster;
   }
   if (options.sentinel) {
-    const sentinel: RedisLike = new Redis({ ...defaults, ...options.sentinel, ...options.redisOptions });
+    const sentinel: RedisLike = new Redis({
+      ...defaults,
+      ...given(options.sentinel),
+      ...given(options.redisOptions),
+    });
     return sentinel;
   }
   const standalone: RedisLike = new Redis(options.url ?? 'redis://127.0.0.1:6379/0', {
     ...defaults,
-    ...options.redisOptions,
+    ...given(options.redisOptions),
   });
   return standalone;
 }

@@ -5,9 +5,9 @@
  */
 export interface RedisLike {
   /** `wait`, `connecting`, `connect`, `ready`, `reconnecting`, `close`, `end`; absent on mocks. */
-  readonly status?: string;
+  readonly status?: string | undefined;
   /** True on an ioredis `Cluster`. */
-  readonly isCluster?: boolean;
+  readonly isCluster?: boolean | undefined;
   /** Reads one key. */
   get(key: string): Promise<string | null>;
   /** Reads several keys of one node. */

@@ -146,6 +146,34 @@ describe('redisCache options', () => {
     await provider.close();
   });
 
+  it('takes an option given as undefined as left out (exactOptionalPropertyTypes users pass env values)', async () => {
+    const given = redisCache({
+      url: undefined,
+      client: new RedisMock(),
+      keyPrefix: undefined,
+      commandTimeout: undefined,
+      failureThreshold: undefined,
+      coolDown: undefined,
+      scanCount: undefined,
+      defaultTtl: undefined,
+      enabled: undefined,
+      logger: undefined,
+      sentinel: undefined,
+      cluster: undefined,
+      redisOptions: undefined,
+    });
+    expect(given.network).toEqual({ commandTimeout: 250, failureThreshold: 5, coolDown: 5000 });
+    expect([given.defaultTtl, 'enabled' in given]).toEqual([3600, false]);
+    // An ioredis option given as undefined keeps Kosha's default instead of ioredis' own.
+    const own = redisCache({
+      url: process.env.KOSHA_TEST_UNSET_REDIS_URL,
+      redisOptions: { lazyConnect: true, connectTimeout: undefined, enableOfflineQueue: undefined },
+    });
+    const o = (own.client as unknown as Redis).options;
+    expect([o.connectTimeout, o.enableOfflineQueue]).toEqual([2000, false]);
+    await own.close();
+  });
+
   it('declares its network policy for the fail-open guard', () => {
     const c = redisCache({ client: new RedisMock(), commandTimeout: 100, failureThreshold: 2, coolDown: 50 });
     expect(c.network).toEqual({ commandTimeout: 100, failureThreshold: 2, coolDown: 50 });

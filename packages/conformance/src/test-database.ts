@@ -19,7 +19,7 @@ export interface TestDatabase {
 /** Options of {@link TestDatabase.open}. */
 export interface TestDatabaseOptions {
   /** The most connections the backend's pool may open (where it has one). */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
 }
 
 /** A fresh database from {@link TestDatabase.open}. */

@@ -71,6 +71,17 @@ export {
   resolveEntities,
   snakeCase,
 } from './mapping/entity-registry.js';
+export {
+  type FieldsOf,
+  type InsertRow,
+  type Opt,
+  type OptionalFieldsOf,
+  OptionalProps,
+  type PrimaryKey,
+  type PrimaryKeyOf,
+  PrimaryKeyProp,
+  type PrimaryKeyValue,
+} from './mapping/entity-types.js';
 export type {
   ColumnOptions,
   ColumnType,
@@ -81,6 +92,7 @@ export type {
   PropertyMetadata,
   RelationOptions,
 } from './mapping/metadata.js';
+export type { AsyncMethod, AsyncMethodDecorator, MethodDecoratorArgs } from './mapping/method-decorator.js';
 export type {
   BackendCapabilities,
   BackendInit,
@@ -105,7 +117,7 @@ export {
   registerOrmBackend,
   urlScheme,
 } from './registry.js';
-export { DbRepo, type FieldsOf } from './repository/db-repo.js';
+export { DbRepo } from './repository/db-repo.js';
 export { isRepository, repository } from './repository/repository.js';
 export { currentSession } from './session/current-session.js';
 export {

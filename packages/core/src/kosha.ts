@@ -18,18 +18,18 @@ export interface KoshaOptions {
   /** The ORM backend (`mikroOrm({...})`) or database configuration resolved through the plugin registry. */
   orm: OrmBackend | DatabaseConfig;
   /** The cache provider (`redisCache({...})`, `memoryCache()`), its configuration, or `false` for none. Default: in-memory. */
-  cache?: CacheProvider | CacheConfig | false;
+  cache?: CacheProvider | CacheConfig | false | undefined;
   /**
    * Logger: anything with `debug`/`info`/`warn`/`error` (console, winston; a pino logger is wrapped by
    * `pinoLogger` so errors arrive as objects). Default console-backed at `warn` (or `logLevel`).
    */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Level of the default logger. */
-  logLevel?: LogLevel;
+  logLevel?: LogLevel | undefined;
   /** Entity classes to map. Default: every class decorated with `@entity`. */
-  entities?: readonly EntityClass[];
+  entities?: readonly EntityClass[] | undefined;
   /** Become the process default (`getKosha()`). Default true. */
-  setDefault?: boolean;
+  setDefault?: boolean | undefined;
 }
 
 /** Cache settings the decorators read. */

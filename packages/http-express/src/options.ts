@@ -11,21 +11,21 @@ export type DbMode = 'request' | 'method';
 /** Options of {@link dbMiddleware}. */
 export interface DbMiddlewareOptions {
   /** The Kosha instance. Default: `getKosha()` when each request arrives (the process default). */
-  kosha?: Kosha;
+  kosha?: Kosha | undefined;
   /** `'request'` (default) or `'method'`; see {@link DbMode}. */
-  mode?: DbMode;
+  mode?: DbMode | undefined;
   /** Isolation level of the request transaction (`mode: 'request'` only). Default: the database's. */
-  isolation?: IsolationLevel;
+  isolation?: IsolationLevel | undefined;
   /** Return true for requests that need no session (health checks, static files): they pass straight through. */
-  skip?: (req: Request, res: Response) => boolean;
+  skip?: ((req: Request, res: Response) => boolean) | undefined;
   /** Which response statuses roll the request transaction back instead of committing it. Default: `status >= 500`. */
-  rollbackOn?: (statusCode: number) => boolean;
+  rollbackOn?: ((statusCode: number) => boolean) | undefined;
   /**
    * Answers a request whose commit failed. The response is reset first (status 500, the handler's body and
    * content headers dropped); write an error response synchronously (`res.status(409).json(…)`). A status
    * below 400 is raised to 500: a failed commit never reads as a success. Default: 500 with a JSON body.
    */
-  onCommitError?: (error: unknown, req: Request, res: Response) => void;
+  onCommitError?: ((error: unknown, req: Request, res: Response) => void) | undefined;
 }
 
 /** Options after validation. */

@@ -86,10 +86,20 @@ describe('dbMiddleware options', () => {
     expect((await call(server, '/', {})).status).toBe(500);
   });
 
-  it('rollbackOn chooses which statuses roll back (default: 5xx only)', async () => {
+  it('rollbackOn chooses which statuses roll back (default, also when given as undefined: 5xx only)', async () => {
     const app = (rollbackOn?: (status: number) => boolean) =>
       start((a) => {
-        a.use(dbMiddleware({ kosha: d.kosha, ...(rollbackOn ? { rollbackOn } : {}) }));
+        // Given as undefined for the default: the same as leaving it out, with every other option.
+        a.use(
+          dbMiddleware({
+            kosha: d.kosha,
+            rollbackOn,
+            mode: undefined,
+            isolation: undefined,
+            skip: undefined,
+            onCommitError: undefined,
+          }),
+        );
         a.use(express.json());
         a.post('/', async (req, res) => {
           await d.notes.save(req.body.token);

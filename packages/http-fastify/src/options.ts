@@ -14,18 +14,18 @@ export type DbMode = 'request' | 'method';
  */
 export interface DbPluginOptions {
   /** The Kosha instance. Default: `getKosha()` when each request arrives (the process default). */
-  kosha?: Kosha;
+  kosha?: Kosha | undefined;
   /** `'request'` (default) or `'method'`; see {@link DbMode}. */
-  mode?: DbMode;
+  mode?: DbMode | undefined;
   /** Isolation level of the request transaction (`mode: 'request'` only). Default: the database's. */
-  isolation?: IsolationLevel;
+  isolation?: IsolationLevel | undefined;
   /** Return true for requests that need no session (health checks, static files): they pass straight through. */
-  skip?: (request: FastifyRequest) => boolean;
+  skip?: ((request: FastifyRequest) => boolean) | undefined;
   /**
    * Which reply statuses roll the request transaction back instead of committing it. Default: `status >= 500`.
    * An error thrown by a hook or the handler always rolls back, whatever status the error handler answers.
    */
-  rollbackOn?: (statusCode: number) => boolean;
+  rollbackOn?: ((statusCode: number) => boolean) | undefined;
 }
 
 /** Options after validation. */

@@ -64,10 +64,17 @@ describe('dbPlugin options', () => {
     await app.close();
   });
 
-  it('rollbackOn chooses which statuses roll back (default: 5xx only)', async () => {
+  it('rollbackOn chooses which statuses roll back (default, also when given as undefined: 5xx only)', async () => {
     const app = (rollbackOn?: (status: number) => boolean) =>
       start(async (a) => {
-        await a.register(dbPlugin, { kosha: d.kosha, ...(rollbackOn ? { rollbackOn } : {}) });
+        // Given as undefined for the default: the same as leaving it out, with every other option.
+        await a.register(dbPlugin, {
+          kosha: d.kosha,
+          rollbackOn,
+          mode: undefined,
+          isolation: undefined,
+          skip: undefined,
+        });
         a.post('/', async (request, reply) => {
           await d.notes.save((request.body as { token: string }).token);
           return reply.code(404).send({});

@@ -22,7 +22,7 @@ export interface MikroOrmOptions extends DatabaseConfig {
    */
   statementTimeout?: number | undefined;
   /** Native MikroORM entities (decorated classes or `EntitySchema`s) to map next to the Kosha entities. */
-  entities?: readonly (EntitySchema | (abstract new (...args: never[]) => object))[];
+  entities?: readonly (EntitySchema | (abstract new (...args: never[]) => object))[] | undefined;
 }
 
 const KNOWN = new Set(['url', 'pool', 'debug', 'replicas', 'entities', 'statementTimeout']);
@@ -72,7 +72,8 @@ function checkPool(pool: PoolConfig | undefined): PoolConfig | undefined {
   if (pool.min !== undefined && pool.max !== undefined && pool.min > pool.max) {
     throw new ConfigError(`mikroOrm: \`pool.min\` (${pool.min}) is larger than \`pool.max\` (${pool.max}).`);
   }
-  return { ...pool };
+  // A setting given as `undefined` is left out, so the driver's default applies, not `undefined`.
+  return Object.fromEntries(Object.entries(pool).filter(([, v]) => v !== undefined)) as PoolConfig;
 }
 
 function checkReplicas(primary: ConnectionTarget, replicas: unknown): ConnectionTarget[] {

@@ -11,13 +11,13 @@ export interface ConnectionTarget {
   readonly driverPackage: `@mikro-orm/${Dialect}`;
   /** Database name, or the SQLite file (`:memory:` for an in-memory database). */
   readonly dbName: string;
-  readonly host?: string;
-  readonly port?: number;
-  readonly user?: string;
+  readonly host?: string | undefined;
+  readonly port?: number | undefined;
+  readonly user?: string | undefined;
   /** Decoded password; never put into messages. */
-  readonly password?: string;
+  readonly password?: string | undefined;
   /** PostgreSQL schema (`?schema=`). */
-  readonly schema?: string;
+  readonly schema?: string | undefined;
 }
 
 /** URL schemes this backend registers for. */

@@ -1,7 +1,8 @@
-import { ConfigError, ormPluginFor } from '@kosha/core';
+import { ConfigError, createKosha, ormPluginFor } from '@kosha/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mikroOrm, parseDatabaseUrl } from '../src/index.js';
+import { checkOptions } from '../src/mikro-orm-options.js';
 
 const configError = (fn: () => unknown): ConfigError => {
   try {
@@ -139,6 +140,30 @@ describe('mikroOrm options', () => {
     expect(
       configError(() => mikroOrm({ url: 'postgresql://h/db', replicas: ['postgresql://h'] })).message,
     ).toMatch(/`replicas\[0\]`/);
+  });
+
+  it('takes an option given as undefined as left out, in the pool too', async () => {
+    const { checked } = checkOptions({
+      url: 'postgresql://h/db',
+      pool: { min: undefined, max: undefined, idleTimeoutMillis: undefined, acquireTimeout: undefined },
+      debug: undefined,
+      replicas: undefined,
+      statementTimeout: undefined,
+      entities: undefined,
+    });
+    // Handed to the driver without the undefined settings, so its own defaults apply.
+    expect(checked.pool).toEqual({});
+    expect(Object.keys(checked.pool ?? {})).toEqual([]);
+    expect(mikroOrm({ url: 'postgresql://h/db', pool: { max: undefined } }).capabilities.maxConnections).toBe(
+      10,
+    );
+    const kosha = await createKosha({
+      orm: mikroOrm({ url: 'sqlite::memory:', pool: undefined, debug: undefined, entities: undefined }),
+      entities: [],
+      setDefault: false,
+      cache: false,
+    });
+    await kosha.close();
   });
 
   it('says what it can do per database: SQLite is one connection', () => {

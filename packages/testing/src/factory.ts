@@ -4,7 +4,7 @@ import { currentSession, type EntityClass, getKosha, type Kosha } from '@kosha/c
 export type FactoryValue<V> = V | Factory<V & object> | (() => V | Promise<V>);
 
 /** What a factory's definition returns for row number `i`. */
-export type FactoryDefaults<T> = { [K in keyof T]?: FactoryValue<T[K]> };
+export type FactoryDefaults<T> = { [K in keyof T]?: FactoryValue<T[K]> | undefined };
 
 /** Builds and saves rows of one entity with defaults and a sequence. */
 export interface Factory<T extends object> {
@@ -23,6 +23,13 @@ export interface Factory<T extends object> {
 const FACTORY = Symbol.for('kosha.factory');
 const isFactory = (v: unknown): v is Factory<object> => typeof v === 'object' && v !== null && FACTORY in v;
 
+/** The defaults with the overrides laid over them; an override that is `undefined` keeps the default, as a missing one does. */
+function overlay<T>(defaults: FactoryDefaults<T>, overrides: FactoryDefaults<T>): FactoryDefaults<T> {
+  const out: Record<string, unknown> = { ...defaults };
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) out[k] = v;
+  return out as FactoryDefaults<T>;
+}
+
 /**
  * Defines a factory: `defaults(i)` gives row `i` (1, 2, 3…) its fields. A field may hold another
  * factory (a related entity is created for each row) or a function (called per row).
@@ -36,7 +43,7 @@ const isFactory = (v: unknown): v is Factory<object> => typeof v === 'object' &&
 export function defineFactory<T extends object>(
   entity: EntityClass<T>,
   defaults: (i: number) => FactoryDefaults<T>,
-  options: { kosha?: Kosha | (() => Kosha) } = {},
+  options: { kosha?: Kosha | (() => Kosha) | undefined } = {},
 ): Factory<T> {
   let seq = 0;
   const koshaOf = () =>
@@ -55,7 +62,7 @@ export function defineFactory<T extends object>(
   const factory: Factory<T> & { [FACTORY]: true } = {
     [FACTORY]: true,
     entity,
-    build: async (overrides = {}) => resolve({ ...defaults(++seq), ...overrides }),
+    build: async (overrides = {}) => resolve(overlay(defaults(++seq), overrides)),
     async create(count = 1, overrides = {}) {
       if (!Number.isInteger(count) || count < 0)
         throw new RangeError(`create(count): count must be a whole number ≥ 0, got ${count}.`);

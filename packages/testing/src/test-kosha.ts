@@ -4,6 +4,7 @@ import {
   createKosha,
   currentSession,
   type EntityClass,
+  type InsertRow,
   type Kosha,
   type Logger,
   type LogLevel,
@@ -21,15 +22,15 @@ export interface TestKoshaOptions {
    * `'mock'` (default): `@kosha/cache-redis` over ioredis-mock, the same code path as production Redis;
    * `'memory'`: core's in-memory cache; `false`: no cache (the decorators call through).
    */
-  cache?: 'mock' | 'memory' | false;
+  cache?: 'mock' | 'memory' | false | undefined;
   /** Database URL. Default `sqlite::memory:`; a PostgreSQL or MariaDB URL runs the same tests there. */
-  url?: string;
+  url?: string | undefined;
   /** Logger (default: console at `logLevel`). */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Level of the default logger. Default `error`: the background-path warnings are expected in tests. */
-  logLevel?: LogLevel;
+  logLevel?: LogLevel | undefined;
   /** Become the default instance (`getKosha()`), as production code expects. Default true. */
-  setDefault?: boolean;
+  setDefault?: boolean | undefined;
 }
 
 /** A Kosha instance for tests, with fixtures, isolation and cache inspection. */
@@ -40,9 +41,10 @@ export interface TestKit {
   readonly cache: CacheInspector | undefined;
   /**
    * Inserts rows of an entity (instances or plain objects, relations as entities) and returns the
-   * saved entities, with their ids. Inside `isolate`, they are rolled back with the test.
+   * saved entities, with their ids. Inside `isolate`, they are rolled back with the test. Rows are typed
+   * as for `DbRepo#insertAll`: the entity's required fields required.
    */
-  load<T extends object>(entity: EntityClass<T>, rows: readonly Partial<T>[]): Promise<T[]>;
+  load<T extends object>(entity: EntityClass<T>, rows: readonly InsertRow<T>[]): Promise<T[]>;
   /**
    * Runs `fn` in a session and transaction that are rolled back afterwards, whatever happens:
    * `@transactional` code inside joins it, so nothing it writes outlives the test. HTTP requests the test
@@ -101,7 +103,8 @@ export async function createTestKosha(options: TestKoshaOptions): Promise<TestKi
   return {
     kosha,
     cache: inspector,
-    load: (entity, rows) => kosha.transaction(() => currentSession(kosha).insertAll(entity, rows)),
+    load: <T extends object>(entity: EntityClass<T>, rows: readonly InsertRow<T>[]) =>
+      kosha.transaction(() => currentSession(kosha).insertAll(entity, rows as readonly Partial<T>[])),
     async isolate(fn) {
       // Joinable: a request the test makes (Express, Fastify) joins this transaction as a savepoint, sees
       // the test's rows and is rolled back with it — on SQLite there is no second connection for it anyway.

@@ -33,7 +33,7 @@ export interface KoshaTestOptions extends TestKoshaOptions {
    * never see each other's rows. `'reset'`: tests commit for real (REQUIRES_NEW, afterCommit hooks,
    * cache writes), then every table is recreated and the cache emptied.
    */
-  isolation?: 'rollback' | 'reset';
+  isolation?: 'rollback' | 'reset' | undefined;
 }
 
 /** The fixtures a {@link koshaTest} test receives. */

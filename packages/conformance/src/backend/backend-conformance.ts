@@ -9,7 +9,7 @@ import { transactionTests } from './transactions.js';
 /** Options of {@link backendConformance}. */
 export interface BackendConformanceOptions {
   /** Name shown in the test titles (default: the backend's dialect). */
-  name?: string;
+  name?: string | undefined;
 }
 
 /**

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { DatabaseError, InvalidArgumentError, UnknownFieldError } from '@kosha/core';
+import { DatabaseError, type InsertRow, InvalidArgumentError, UnknownFieldError } from '@kosha/core';
 import fc from 'fast-check';
 import { rejectionOf, type SuiteRunner } from '../suite-runner.js';
 import { ConfPerson } from './entities.js';
 import type { SuiteContext } from './suite-context.js';
 
 let seq = 0;
-const person = (over: Partial<ConfPerson> = {}): Partial<ConfPerson> => {
+const person = (over: Partial<ConfPerson> = {}): InsertRow<ConfPerson> => {
   seq++;
   return {
     name: `Person ${seq}`,
@@ -57,7 +57,8 @@ export function builtinTests(t: SuiteRunner, ctx: () => SuiteContext): void {
     const { people, sessionsOpened } = ctx();
     const before = sessionsOpened();
     assert.ok(
-      (await rejectionOf(Promise.resolve().then(() => people.getById(null)))) instanceof InvalidArgumentError,
+      (await rejectionOf(Promise.resolve().then(() => people.getById(null as never)))) instanceof
+        InvalidArgumentError,
     );
     assert.equal(sessionsOpened(), before);
   });

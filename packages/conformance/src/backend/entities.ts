@@ -1,9 +1,21 @@
-import { column, createdAt, DbRepo, entity, id, type Kosha, table, updatedAt, version } from '@kosha/core';
+import {
+  column,
+  createdAt,
+  DbRepo,
+  entity,
+  id,
+  type Kosha,
+  OptionalProps,
+  table,
+  updatedAt,
+  version,
+} from '@kosha/core';
 
 /** A person, exercising the common column kinds, a unique column, versioning and auditing. */
 @entity
 @table('kosha_conf_person')
 export class ConfPerson {
+  declare [OptionalProps]?: 'version' | 'createdAt' | 'updatedAt';
   @id() id!: number;
   @column({ type: 'string', length: 100 }) name!: string;
   @column({ type: 'string', length: 255, unique: true }) email!: string;

@@ -11,9 +11,9 @@ export type CacheProviderFactory = () => CacheProvider | Promise<CacheProvider>;
 /** Options of {@link cacheConformance}. */
 export interface CacheConformanceOptions {
   /** Name shown in the test titles (default: the provider's name). */
-  name?: string;
+  name?: string | undefined;
   /** Runs of each property test (default 40). */
-  numRuns?: number;
+  numRuns?: number | undefined;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { type AnyFunction, methodDecorator } from '../mapping/decorator-modes.js';
+import type { AsyncMethodDecorator } from '../mapping/method-decorator.js';
 import { koshaFor } from '../transaction/transactional.js';
 import { cacheKey, prefixOf } from './cache-keys.js';
 import { type CacheEvictOptions, refuseBareUse, validateCacheOptions } from './cache-options.js';
@@ -11,21 +12,20 @@ import { type CacheTarget, cacheRuntimeOf, currentScope, evictTarget } from './c
  * The key is computed from the arguments before the method runs, so a bad one fails the call first.
  * Inside a transaction the eviction runs at once and again after the commit, so a reader that cached
  * the old row in between does not leave it there. Prefix eviction never blocks the cache server.
+ * It goes on a method that returns a promise; its `key` gets that method's parameter types.
  *
  * ```ts
  * class UserRepo extends DbRepo<User> {
  *   @transactional
- *   @cacheEvict({ keyPrefix: 'user', key: (id: number) => id })
+ *   @cacheEvict({ keyPrefix: 'user', key: (id) => id })
  *   async remove(id: number) { return this.delete(id); }
  * }
  * ```
  */
 export function cacheEvict<A extends unknown[] = any[]>(
   options: CacheEvictOptions<A>,
-): (target: any, keyOrContext: any, descriptor?: any) => any;
-export function cacheEvict<A extends unknown[]>(
-  ...args: unknown[]
-): (target: any, keyOrContext: any, descriptor?: any) => any {
+): AsyncMethodDecorator<A>;
+export function cacheEvict<A extends unknown[]>(...args: unknown[]): AsyncMethodDecorator<A> {
   refuseBareUse('cacheEvict', args);
   const options = args[0] as CacheEvictOptions<A>;
   return methodDecorator('cacheEvict', (original: AnyFunction, name: string) => {

@@ -1,43 +1,47 @@
 import { ConfigError } from '../errors.js';
 import { appliedTo } from '../mapping/decorator-modes.js';
+import type { FromMethod } from '../mapping/method-decorator.js';
 import type { KeyFunction } from './cache-keys.js';
 
-/** Options of `@cacheable`. `A` are the method's arguments, `R` its resolved result. */
+/**
+ * Options of `@cacheable`. `A` are the method's parameters, `R` its resolved result: on the decorator
+ * they are the decorated method's, so `key: (id) => …` gets the method's parameter types.
+ */
 export interface CacheableOptions<A extends unknown[] = any[], R = any> {
   /** The cache's name: entries are `{keyPrefix}:{key}`. */
   keyPrefix: string;
   /** Seconds an entry lives (fractions allowed). Default: the cache's `defaultTtl` (3600). */
-  ttl?: number;
+  ttl?: number | undefined;
   /** The key from the arguments. Default: the first argument (an entity stands for its id). */
-  key?: KeyFunction<A>;
+  key?: KeyFunction<FromMethod<A>> | undefined;
   /** Cache only calls for which this returns true; other calls neither read nor write the cache. */
-  condition?: (...args: A) => boolean;
+  condition?: ((...args: FromMethod<A>) => boolean) | undefined;
   /** Do not store a result for which this returns true (the lookup still happens). */
-  unless?: (result: R, ...args: A) => boolean;
+  unless?: ((result: FromMethod<R>, ...args: FromMethod<A>) => boolean) | undefined;
   /** Store `null`/`undefined` results too; a cached null is then a hit. Default false. */
-  cacheNull?: boolean;
+  cacheNull?: boolean | undefined;
 }
 
-/** Options of `@cacheEvict`. */
+/** Options of `@cacheEvict`. `A` are the method's parameters: on the decorator, the decorated method's. */
 export interface CacheEvictOptions<A extends unknown[] = any[]> {
   /** The cache's name. */
   keyPrefix: string;
   /** Evict the one entry with this key. Without it, every entry of `keyPrefix` is evicted (the seed's behaviour). */
-  key?: KeyFunction<A>;
+  key?: KeyFunction<FromMethod<A>> | undefined;
   /** Evict before the method runs, whatever its outcome (and again after it). Default false: after success only. */
-  beforeInvocation?: boolean;
+  beforeInvocation?: boolean | undefined;
   /** Evict every entry of `keyPrefix`. Default: true without `key`; `false` without `key` evicts the first argument's entry. */
-  allEntries?: boolean;
+  allEntries?: boolean | undefined;
 }
 
-/** Options of `@cachePut`. */
+/** Options of `@cachePut`. `A` are the method's parameters: on the decorator, the decorated method's. */
 export interface CachePutOptions<A extends unknown[] = any[]> {
   /** The cache's name. */
   keyPrefix: string;
   /** The key, computed from the arguments after the call (so a new entity has its id). Default: the first argument. */
-  key?: KeyFunction<A>;
+  key?: KeyFunction<FromMethod<A>> | undefined;
   /** Seconds the entry lives. Default: the cache's `defaultTtl`. */
-  ttl?: number;
+  ttl?: number | undefined;
 }
 
 /**

@@ -31,13 +31,13 @@ export interface CacheProvider {
    * `commandTimeout` and stops calling for a cool-down after repeated failures (fail-open). Absent:
    * an in-process store, called directly.
    */
-  readonly network?: NetworkPolicy;
+  readonly network?: NetworkPolicy | undefined;
   /** Optional capability: resolves when the store is reachable. Core's circuit breaker probes with it. */
   ping?(): Promise<void>;
   /** TTL in seconds for decorators that give none (read by `createKosha`). Default 3600. */
-  readonly defaultTtl?: number;
+  readonly defaultTtl?: number | undefined;
   /** False: `createKosha` turns caching off and the decorators call through. Default true. */
-  readonly enabled?: boolean;
+  readonly enabled?: boolean | undefined;
 }
 
 /** How core guards a networked {@link CacheProvider}. */
@@ -45,9 +45,9 @@ export interface NetworkPolicy {
   /** Milliseconds one call may take before it counts as failed (a miss for reads). */
   readonly commandTimeout: number;
   /** Consecutive failures that open the circuit breaker. Default 5. */
-  readonly failureThreshold?: number;
+  readonly failureThreshold?: number | undefined;
   /** Milliseconds the breaker stays open before it probes the store again. Default 5000. */
-  readonly coolDown?: number;
+  readonly coolDown?: number | undefined;
   /** Milliseconds a whole `clearPrefix` may take: it is many commands, each bounded by the provider. Default 60,000. */
-  readonly prefixTimeout?: number;
+  readonly prefixTimeout?: number | undefined;
 }

@@ -1,4 +1,5 @@
 import { type AnyFunction, methodDecorator } from '../mapping/decorator-modes.js';
+import type { AsyncMethodDecorator } from '../mapping/method-decorator.js';
 import { koshaFor } from '../transaction/transactional.js';
 import { cacheKey } from './cache-keys.js';
 import { type CachePutOptions, refuseBareUse, validateCacheOptions } from './cache-options.js';
@@ -9,21 +10,18 @@ import { cacheRuntimeOf, currentScope, encodeEntry, evictTarget, putEntry } from
  * inserted entity has its id; a first argument that can never be part of a key fails before the
  * call). A `null` result, or one that cannot be cached, evicts the entry
  * instead. Inside a transaction the write happens after the commit and is dropped on rollback.
+ * It goes on a method that returns a promise; its `key` gets that method's parameter types.
  *
  * ```ts
  * class UserRepo extends DbRepo<User> {
  *   @transactional
- *   @cachePut({ keyPrefix: 'user', key: (u: User) => u.id })
+ *   @cachePut({ keyPrefix: 'user', key: (u) => u.id })
  *   async rename(u: User, name: string) { u.name = name; return this.update(u); }
  * }
  * ```
  */
-export function cachePut<A extends unknown[] = any[]>(
-  options: CachePutOptions<A>,
-): (target: any, keyOrContext: any, descriptor?: any) => any;
-export function cachePut<A extends unknown[]>(
-  ...args: unknown[]
-): (target: any, keyOrContext: any, descriptor?: any) => any {
+export function cachePut<A extends unknown[] = any[]>(options: CachePutOptions<A>): AsyncMethodDecorator<A>;
+export function cachePut<A extends unknown[]>(...args: unknown[]): AsyncMethodDecorator<A> {
   refuseBareUse('cachePut', args);
   const options = args[0] as CachePutOptions<A>;
   return methodDecorator('cachePut', (original: AnyFunction, name: string) => {

@@ -1,4 +1,5 @@
 import { type AnyFunction, methodDecorator } from '../mapping/decorator-modes.js';
+import type { AsyncMethodDecorator } from '../mapping/method-decorator.js';
 import { CacheMiss } from '../transaction/transaction-manager.js';
 import type { TransactionScope } from '../transaction/transaction-scope.js';
 import { EARLY_READ, koshaFor, type MethodEarlyRead } from '../transaction/transactional.js';
@@ -45,20 +46,21 @@ function readEntry(rt: CacheRuntime, key: string, cacheNull: boolean): Promise<S
  * Concurrent misses on one key share one call. Inside a transaction the result is cached only after
  * the commit. The cache never makes the method fail: when it is down, the method just runs.
  *
+ * It goes on a method that returns a promise (in either decorator mode), and its `key`, `condition`
+ * and `unless` get that method's parameter types (`unless` its resolved result too).
+ *
  * ```ts
  * class UserRepo extends DbRepo<User> {
  *   @transactional
- *   @cacheable({ keyPrefix: 'user', ttl: 3600 })
+ *   @cacheable({ keyPrefix: 'user', ttl: 3600, unless: (user) => user === null })
  *   async get(userId: number) { return this.getById(userId); }
  * }
  * ```
  */
 export function cacheable<A extends unknown[] = any[], R = any>(
   options: CacheableOptions<A, R>,
-): (target: any, keyOrContext: any, descriptor?: any) => any;
-export function cacheable<A extends unknown[], R>(
-  ...args: unknown[]
-): (target: any, keyOrContext: any, descriptor?: any) => any {
+): AsyncMethodDecorator<A, R>;
+export function cacheable<A extends unknown[], R>(...args: unknown[]): AsyncMethodDecorator<A, R> {
   refuseBareUse('cacheable', args);
   const options = args[0] as CacheableOptions<A, R>;
   return methodDecorator('cacheable', (original: AnyFunction, name: string) => {

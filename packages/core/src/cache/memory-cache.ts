@@ -4,11 +4,11 @@ import type { CacheProvider } from './cache-provider.js';
 /** Options of {@link memoryCache}. */
 export interface MemoryCacheOptions {
   /** Entries kept at most; the least recently used go first. Default 10,000. */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
   /** TTL in seconds when a `set` gives none. Default 3600. */
-  defaultTtl?: number;
+  defaultTtl?: number | undefined;
   /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /** The in-memory provider: a {@link CacheProvider} that also reports its entry count. */

@@ -1,16 +1,16 @@
 /** Connection pool settings. */
 export interface PoolConfig {
   /** Connections kept open when idle (default 0). */
-  min?: number;
+  min?: number | undefined;
   /** Connections at most (the seed's `pool_size + max_overflow`; default 15). */
-  max?: number;
+  max?: number | undefined;
   /** Close connections idle for this long (ms). */
-  idleTimeoutMillis?: number;
+  idleTimeoutMillis?: number | undefined;
   /**
    * Seconds to wait for a free connection before failing with `DatabaseError` kind `acquire_timeout`
    * (default 10). A transaction's own `timeout` shortens the wait when it runs out first.
    */
-  acquireTimeout?: number;
+  acquireTimeout?: number | undefined;
 }
 
 /** Database configuration, as `loadConfig` produces it and `createKosha` accepts it. */
@@ -18,16 +18,16 @@ export interface DatabaseConfig {
   /** `postgresql://…`, `mysql://…`, `mariadb://…`, `sqlite::memory:`, `sqlite:path/to/file.db`. */
   url: string;
   /** Pool settings. */
-  pool?: PoolConfig;
+  pool?: PoolConfig | undefined;
   /** Log every SQL statement at debug level (the seed's `echo`). */
-  debug?: boolean;
+  debug?: boolean | undefined;
   /** Read replica URLs; read-only work outside transactions may go there. */
-  replicas?: string[];
+  replicas?: string[] | undefined;
   /**
    * Seconds any one statement may run, for the whole instance (default: no limit). The database cancels
    * a statement that runs longer; a connection that stops answering is destroyed shortly after.
    */
-  statementTimeout?: number;
+  statementTimeout?: number | undefined;
 }
 
 /** Cache configuration. */
@@ -35,11 +35,11 @@ export interface CacheConfig {
   /** `redis://…`, `rediss://…` or `memory:`. */
   url: string;
   /** False turns caching off: the decorators call through. Default true. */
-  enabled?: boolean;
+  enabled?: boolean | undefined;
   /** TTL in seconds when a decorator gives none. Default 3600. */
-  defaultTtl?: number;
+  defaultTtl?: number | undefined;
   /** Prefix of every key this application writes. */
-  keyPrefix?: string;
+  keyPrefix?: string | undefined;
 }
 
 /** The whole configuration of one Kosha instance. */
@@ -49,5 +49,5 @@ export interface KoshaConfig {
   /** The cache; `false` for none. */
   cache: CacheConfig | false;
   /** Level of the default console logger. */
-  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  logLevel?: 'debug' | 'info' | 'warn' | 'error' | undefined;
 }

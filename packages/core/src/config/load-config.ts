@@ -8,9 +8,9 @@ import type { KoshaConfig } from './config.js';
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
   /** Path of a `config.ini` file (the seed's format). Env vars override what it says. */
-  file?: string;
+  file?: string | undefined;
   /** The environment to read (default `process.env`). */
-  env?: Readonly<Record<string, string | undefined>>;
+  env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 type Source = { value: string; from: string };

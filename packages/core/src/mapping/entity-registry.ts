@@ -173,7 +173,7 @@ function listed(props: readonly PropertyMetadata[]): string {
  */
 export function resolveEntities(
   classes: readonly EntityClass[],
-  { registered = false }: { registered?: boolean } = {},
+  { registered = false }: { registered?: boolean | undefined } = {},
 ): EntityMetadata[] {
   const problems: string[] = [];
   if (registered) {

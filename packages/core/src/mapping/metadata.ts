@@ -23,45 +23,45 @@ export type ColumnType = (typeof COLUMN_TYPES)[number];
 /** Options shared by every column-like decorator. */
 export interface ColumnOptions {
   /** Column type. Required unless `emitDecoratorMetadata` + reflect-metadata can tell it. */
-  type?: ColumnType;
+  type?: ColumnType | undefined;
   /** Maximum length of `string` columns. */
-  length?: number;
+  length?: number | undefined;
   /** `NULL` allowed (default false). */
-  nullable?: boolean;
+  nullable?: boolean | undefined;
   /** Unique constraint on this column. */
-  unique?: boolean;
+  unique?: boolean | undefined;
   /** Database default (a literal). */
-  default?: string | number | boolean | null;
+  default?: string | number | boolean | null | undefined;
   /** Create an index on this column. */
-  index?: boolean;
+  index?: boolean | undefined;
   /** Column name in the database (default: snake_case of the property). */
-  name?: string;
+  name?: string | undefined;
   /** Precision of `decimal` columns. */
-  precision?: number;
+  precision?: number | undefined;
   /** Scale of `decimal` columns. */
-  scale?: number;
+  scale?: number | undefined;
   /** Allowed values of `enum` columns. */
-  enum?: readonly (string | number)[] | Record<string, string | number>;
+  enum?: readonly (string | number)[] | Record<string, string | number> | undefined;
 }
 
 /** Options of `@id`. */
 export interface IdOptions extends Omit<ColumnOptions, 'nullable' | 'unique' | 'index'> {
   /** Database-generated (serial / auto_increment) key. Default: true for `integer`/`bigint` ids. */
-  autoincrement?: boolean;
+  autoincrement?: boolean | undefined;
 }
 
 /** How a relation loads. */
 export interface RelationOptions {
   /** Load the related entity together with its owner (default false: lazy). */
-  eager?: boolean;
+  eager?: boolean | undefined;
   /** For `@manyToOne`: NULL allowed (default false). */
-  nullable?: boolean;
+  nullable?: boolean | undefined;
   /** For `@manyToOne`: the foreign key column name. */
-  name?: string;
+  name?: string | undefined;
   /** For `@manyToOne`: the inverse `@oneToMany` property on the target. */
-  inversedBy?: string;
+  inversedBy?: string | undefined;
   /** For `@manyToOne`: what the database does when the referenced row is deleted. */
-  onDelete?: 'cascade' | 'set null' | 'restrict' | 'no action';
+  onDelete?: 'cascade' | 'set null' | 'restrict' | 'no action' | undefined;
 }
 
 /** What a property is. */
@@ -81,15 +81,15 @@ export interface PropertyMetadata {
   /** What the property is. */
   kind: PropertyKind;
   /** Column type (scalar properties). */
-  type?: ColumnType;
+  type?: ColumnType | undefined;
   /** Column options as given. */
   options: ColumnOptions & IdOptions & RelationOptions;
   /** Target entity of a relation. */
-  target?: () => EntityClass;
+  target?: (() => EntityClass) | undefined;
   /** For `@oneToMany`: the owning `@manyToOne` property on the target. */
-  mappedBy?: string;
+  mappedBy?: string | undefined;
   /** Column name in the database (scalars and `@manyToOne` foreign keys); set when resolved. */
-  columnName?: string;
+  columnName?: string | undefined;
 }
 
 /** The complete, validated metadata of one entity. */

@@ -12,18 +12,18 @@ export type IsolationLevel =
 /** What `Session.begin` is asked for. */
 export interface BeginOptions {
   /** Isolation of the new transaction (top-level only). */
-  isolation?: IsolationLevel;
+  isolation?: IsolationLevel | undefined;
   /** Start a read-only transaction (`SET TRANSACTION READ ONLY` where the database has it). */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
   /** Seconds; the backend may set a statement timeout for the transaction where the database has one. */
-  timeout?: number;
+  timeout?: number | undefined;
   /**
    * Epoch milliseconds when the transaction's `timeout` runs out. Everything the backend waits for on the
    * transaction's behalf — a connection from the pool, each statement, the COMMIT — ends by then: a wait
    * still going at the deadline fails with `TransactionTimedOutError`, and a connection that does not answer
    * is destroyed.
    */
-  deadline?: number;
+  deadline?: number | undefined;
 }
 
 /** Where-clause of the built-in finders: property name → value, combined with AND, bound as parameters. */
@@ -32,11 +32,11 @@ export type FieldFilter = Readonly<Record<string, unknown>>;
 /** Paging and ordering of the built-in finders. */
 export interface FindOptions {
   /** Rows to skip. */
-  offset?: number;
+  offset?: number | undefined;
   /** Rows to return at most. */
-  limit?: number;
+  limit?: number | undefined;
   /** Property name → direction. Defaults to the primary key ascending when paging. */
-  orderBy?: Readonly<Record<string, 'asc' | 'desc'>>;
+  orderBy?: Readonly<Record<string, 'asc' | 'desc'>> | undefined;
 }
 
 /**
@@ -81,7 +81,7 @@ export interface Session {
    * transaction takes its connection and sends BEGIN only then). Core lets a caller that holds none wait
    * for another's work (a shared cache load); `undefined`: assumed while a transaction is open.
    */
-  readonly holdsConnection?: boolean;
+  readonly holdsConnection?: boolean | undefined;
   /** True when a row matches the filter (`select 1 … limit 1`); without it, core counts. */
   exists?<T extends object>(entity: EntityClass<T>, where: FieldFilter): Promise<boolean>;
   /** Finds every row matching the filter. */
@@ -113,7 +113,7 @@ export interface BackendCapabilities {
    * The most connections the backend opens at once (`pool.max`), where it has a pool. With one, a
    * `REQUIRES_NEW` inside a transaction can never get its second connection: core refuses it at once.
    */
-  readonly maxConnections?: number;
+  readonly maxConnections?: number | undefined;
 }
 
 /** What `init` gets from core. */
@@ -127,7 +127,7 @@ export interface BackendInit {
 /** Options of `OrmBackend.openSession`. */
 export interface SessionOptions {
   /** Work that only reads and runs outside a physical transaction may go to a read replica. */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
 }
 
 /**

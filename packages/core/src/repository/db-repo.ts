@@ -1,6 +1,7 @@
 import { IllegalTransactionStateError, InvalidArgumentError, UnknownFieldError } from '../errors.js';
 import type { Kosha } from '../kosha.js';
 import { metadataOf } from '../mapping/entity-registry.js';
+import type { FieldsOf, InsertRow, PrimaryKey } from '../mapping/entity-types.js';
 import type { EntityClass, EntityMetadata } from '../mapping/metadata.js';
 import type { NativeSession, Session } from '../orm/orm-backend.js';
 import { currentSession } from '../session/current-session.js';
@@ -9,18 +10,14 @@ import { executeTransactional } from '../transaction/transaction-manager.js';
 import { defineTransaction } from '../transaction/transaction-options.js';
 import { bindKosha, koshaFor } from '../transaction/transactional.js';
 
-/** The data (non-function) property names of an entity type. */
-export type FieldsOf<T> = {
-  [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? never : K;
-}[keyof T] &
-  string;
-
 const READ = defineTransaction({ readOnly: true });
 const WRITE = defineTransaction({});
 
 /**
  * The generic repository. Every built-in is itself transactional (REQUIRED; reads read-only): it
- * joins the caller's transaction, and outside any it runs in its own.
+ * joins the caller's transaction, and outside any it runs in its own. Rows to insert are typed
+ * {@link InsertRow} (the entity's required fields required), ids {@link PrimaryKey} (the type of the
+ * entity's primary key).
  *
  * ```ts
  * @repository
@@ -109,19 +106,22 @@ export abstract class DbRepo<T extends object> {
     }
   }
 
-  /** Inserts entities (instances or plain objects of their fields) and returns them managed, with their ids. */
-  insertAll(entities: readonly (T | Partial<T>)[]): Promise<T[]> {
+  /**
+   * Inserts entities (instances or plain objects of their fields) and returns them managed, with their
+   * ids. A plain object must give every field the entity cannot do without: see {@link InsertRow}.
+   */
+  insertAll(entities: readonly InsertRow<T>[]): Promise<T[]> {
     if (!Array.isArray(entities)) {
       return Promise.reject(
         new InvalidArgumentError(`${this.metadata.name}.insertAll takes an array of entities.`),
       );
     }
     if (entities.length === 0) return Promise.resolve([]);
-    return this.#run(true, 'insertAll', (s) => s.insertAll(this.entity, entities));
+    return this.#run(true, 'insertAll', (s) => s.insertAll(this.entity, entities as readonly Partial<T>[]));
   }
 
   /** The entity with this primary key, or `null`. */
-  getById(id: unknown): Promise<T | null> {
+  getById(id: PrimaryKey<T>): Promise<T | null> {
     this.#checkId(id, 'getById');
     return this.#run(false, 'getById', (s) => s.findById(this.entity, id));
   }
@@ -155,7 +155,7 @@ export abstract class DbRepo<T extends object> {
   }
 
   /** Deletes by primary key; true when a row was deleted. */
-  delete(id: unknown): Promise<boolean> {
+  delete(id: PrimaryKey<T>): Promise<boolean> {
     this.#checkId(id, 'delete');
     return this.#run(true, 'delete', (s) => s.deleteById(this.entity, id));
   }
@@ -169,7 +169,7 @@ export abstract class DbRepo<T extends object> {
   }
 
   /** True when a row with this primary key exists. */
-  exists(id: unknown): Promise<boolean> {
+  exists(id: PrimaryKey<T>): Promise<boolean> {
     this.#checkId(id, 'exists');
     const pk = this.metadata.primaryKey.name;
     const where = { [pk]: id };

@@ -36,7 +36,7 @@ export interface CommitFailureResponse {
     readonly statusCode: number;
     readonly error: string;
     readonly message: string;
-    readonly code?: string;
+    readonly code?: string | undefined;
   };
 }
 

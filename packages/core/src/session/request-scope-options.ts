@@ -6,11 +6,11 @@ import { ISOLATIONS } from '../transaction/transaction-options.js';
 /** The options every HTTP adapter shares: which instance, which mode, which isolation. */
 export interface RequestScopeOptions {
   /** The Kosha instance. Default: `getKosha()` when each request arrives. */
-  kosha?: Kosha;
+  kosha?: Kosha | undefined;
   /** `'request'` (default): one transaction per request. `'method'`: a session per request, each `@transactional` commits itself. */
-  mode?: 'request' | 'method';
+  mode?: 'request' | 'method' | undefined;
   /** Isolation of the request transaction (`mode: 'request'` only). */
-  isolation?: IsolationLevel;
+  isolation?: IsolationLevel | undefined;
 }
 
 /** {@link RequestScopeOptions} after validation, ready for `kosha.openSession`. */

@@ -37,21 +37,21 @@ export type ErrorMatcher = (abstract new (...args: any[]) => unknown) | ((error:
 /** Options of `@transactional` and `kosha.transaction`. */
 export interface TransactionOptions {
   /** How to relate to a transaction already in progress. Default `REQUIRED`. */
-  propagation?: Propagation;
+  propagation?: Propagation | undefined;
   /** Isolation of a new transaction. Default: the database's. */
-  isolation?: IsolationLevel;
+  isolation?: IsolationLevel | undefined;
   /**
    * Read-only: writes through the repository are refused. With the default isolation no physical
    * transaction is begun (each statement reads committed data, no BEGIN/COMMIT round trips, and
    * reads may go to a replica); give an `isolation` for one consistent snapshot across reads.
    */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
   /** Seconds. Past the deadline the transaction is rolled back with `TransactionTimedOutError`. */
-  timeout?: number;
+  timeout?: number | undefined;
   /** Errors that roll back (all do by default; use it to override a broader `noRollbackFor`). */
-  rollbackFor?: readonly ErrorMatcher[];
+  rollbackFor?: readonly ErrorMatcher[] | undefined;
   /** Errors that do not roll back: the transaction commits and the error is rethrown. */
-  noRollbackFor?: readonly ErrorMatcher[];
+  noRollbackFor?: readonly ErrorMatcher[] | undefined;
 }
 
 /** Validated options with defaults applied. */

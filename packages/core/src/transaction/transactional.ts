@@ -1,5 +1,6 @@
 import { getKosha, Kosha } from '../kosha.js';
 import { type AnyFunction, isDecoratorApplication, methodDecorator } from '../mapping/decorator-modes.js';
+import type { AsyncMethod, AsyncMethodDecorator, MethodDecoratorArgs } from '../mapping/method-decorator.js';
 import type { TransactionHost } from './frames.js';
 import { type EarlyRead, executeTransactional } from './transaction-manager.js';
 import { defineTransaction, type TransactionOptions } from './transaction-options.js';
@@ -49,7 +50,8 @@ function wrapper(options: TransactionOptions | undefined) {
 }
 
 /**
- * Runs the method in a transaction, with Spring's propagation rules. Bare or with options.
+ * Runs the method in a transaction, with Spring's propagation rules. Bare or with options. It goes on
+ * a method that returns a promise (the method it puts in place is `async`), in either decorator mode.
  *
  * ```ts
  * class UserService {
@@ -61,10 +63,8 @@ function wrapper(options: TransactionOptions | undefined) {
  * }
  * ```
  */
-export function transactional(
-  options?: TransactionOptions,
-): (target: any, keyOrContext: any, descriptor?: any) => any;
-export function transactional(target: any, keyOrContext: any, descriptor?: any): any;
+export function transactional(...args: MethodDecoratorArgs<AsyncMethod>): void;
+export function transactional(options?: TransactionOptions): AsyncMethodDecorator;
 export function transactional(...args: unknown[]): unknown {
   // Bare on a class in legacy mode, it gets the class alone: refused as the misplaced decorator it is.
   const onLegacyClass = args.length === 1 && typeof args[0] === 'function';

@@ -306,6 +306,7 @@ describe('method decorators in the wrong place are ConfigErrors naming the membe
     expectKoshaError(
       thrown(() => {
         class Ledger {
+          // @ts-expect-error: the types refuse it too; the runtime check is for untyped callers
           @transactional get total() {
             return 1;
           }
@@ -319,6 +320,7 @@ describe('method decorators in the wrong place are ConfigErrors naming the membe
     expectKoshaError(
       thrown(() => {
         class Ledger {
+          // @ts-expect-error: a field is no method
           @transactional handler = async () => 1;
         }
         return Ledger;
@@ -330,6 +332,7 @@ describe('method decorators in the wrong place are ConfigErrors naming the membe
     expectKoshaError(
       thrown(() => {
         class Ledger {
+          // @ts-expect-error: a setter is no method
           @transactional({ readOnly: true }) set total(_v: number) {}
         }
         return Ledger;
@@ -352,6 +355,7 @@ describe('method decorators in the wrong place are ConfigErrors naming the membe
     expectKoshaError(
       thrown(() => {
         class Prices {
+          // @ts-expect-error: a field is no method
           @cacheable({ keyPrefix: 'price' }) price = async () => 1;
         }
         return Prices;
@@ -362,6 +366,7 @@ describe('method decorators in the wrong place are ConfigErrors naming the membe
     expectKoshaError(
       thrown(() => {
         class Prices {
+          // @ts-expect-error: a getter is no method
           @cacheEvict({ keyPrefix: 'price' }) get all() {
             return 1;
           }

@@ -4,7 +4,9 @@ import {
   DbRepo,
   entity,
   id,
+  type InsertRow,
   manyToOne,
+  OptionalProps,
   oneToMany,
   table,
   updatedAt,
@@ -34,6 +36,7 @@ export class Crate {
 @entity
 @table('bulk_items')
 export class Item {
+  declare [OptionalProps]?: 'seven' | 'version' | 'createdAt' | 'updatedAt';
   @id() id!: number;
   @column({ type: 'string', length: 120 }) label!: string;
   @column({ type: 'text', nullable: true }) note?: string | null;
@@ -101,7 +104,7 @@ export function watchInserts(em: SqlEntityManager): SentQuery[] {
 /** The bulk insert sends its values as parameters; MikroORM's unit of work inlines them (no parameters). */
 export const bulk = (q: SentQuery) => q.parameters.length > 0;
 
-export const sample = (n: number): Partial<Item> => ({
+export const sample = (n: number): InsertRow<Item> => ({
   label: `it's "item" ${n} — ünïcödé ✓ 日本 \\ ; -- ?`,
   note: n % 2 ? null : `note ${n}`,
   big: 9_007_199_254_740_993n + BigInt(n),

@@ -1,4 +1,4 @@
-import { DatabaseError, type Kosha } from '@kosha/core';
+import { DatabaseError, type InsertRow, type Kosha } from '@kosha/core';
 import { wrap } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES, openKosha } from '../support/databases.js';
@@ -62,7 +62,7 @@ for (const db of DATABASES) {
     it('a database error leaves the entities new, and the transaction usable after a savepoint', async () => {
       const [taken] = await items.insertAll([{ label: 'taken' }]);
       await kosha.transaction(async () => {
-        const rows = [{ label: 'dup-ok' }, { id: taken!.id, label: 'dup' }] as Partial<Item>[];
+        const rows = [{ label: 'dup-ok' }, { id: taken!.id, label: 'dup' }] as InsertRow<Item>[];
         const error = await kosha
           .transaction(() => items.insertAll(rows), { propagation: 'NESTED' })
           .catch((e: unknown) => e);
@@ -81,7 +81,7 @@ for (const db of DATABASES) {
         const [taken] = await items.insertAll([{ label: 'taken-2' }]);
         await expect(
           kosha.transaction(async () => {
-            const rows: Partial<Item>[] = [
+            const rows: InsertRow<Item>[] = [
               ...Array.from({ length: 1_000 }, () => ({ label: 'before-failure' })),
               { id: taken!.id, label: 'failing' },
               ...Array.from({ length: 1_000 }, () => ({ label: 'after-failure' })),

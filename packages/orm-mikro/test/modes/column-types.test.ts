@@ -1,4 +1,4 @@
-import { column, DbRepo, entity, id, table } from '@kosha/core';
+import { column, DbRepo, entity, type InsertRow, id, type Opt, table } from '@kosha/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES, openKosha } from '../support/databases.js';
 
@@ -25,7 +25,7 @@ class Kinds {
   @column({ type: 'enum', enum: ['draft', 'published'] }) status!: 'draft' | 'published';
   @column({ type: 'enum', enum: Priority }) priority!: Priority;
   @column({ type: 'string', nullable: true, name: 'nick_name_col' }) nick?: string | null;
-  @column({ type: 'integer', default: 7 }) seven!: number;
+  @column({ type: 'integer', default: 7 }) seven!: Opt<number>;
 }
 
 @entity
@@ -44,7 +44,7 @@ class BigintKeyed {
 
 class KindsRepo extends DbRepo<Kinds> {}
 
-const sample = (): Partial<Kinds> => ({
+const sample = (): InsertRow<Kinds> => ({
   str: 'héllo wörld ✓ 日本',
   txt: 'x'.repeat(10_000),
   int: -2_147_483_648,

@@ -8,6 +8,7 @@ import {
   type Kosha,
   manyToOne,
   memoryCache,
+  type Opt,
   repository,
   table,
   version,
@@ -45,7 +46,7 @@ class Article {
   @id() id!: number;
   @column({ type: 'string' }) title!: string;
   @manyToOne(() => User) author!: User;
-  @version() version!: number;
+  @version() version!: Opt<number>;
 }
 
 @repository

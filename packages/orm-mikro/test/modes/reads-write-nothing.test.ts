@@ -1,10 +1,22 @@
-import { column, createdAt, DbRepo, entity, id, type Logger, table, updatedAt, version } from '@kosha/core';
+import {
+  column,
+  createdAt,
+  DbRepo,
+  entity,
+  id,
+  type Logger,
+  OptionalProps,
+  table,
+  updatedAt,
+  version,
+} from '@kosha/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES, memoryLogger, openKosha } from '../support/databases.js';
 
 @entity
 @table('reads_write_nothing')
 class Visit {
+  declare [OptionalProps]?: 'version' | 'createdAt' | 'updatedAt';
   @id() id!: number;
   @column({ type: 'string', length: 50 }) page!: string;
   @column({ type: 'datetime', nullable: true }) seenAt?: Date | null;

@@ -9,6 +9,7 @@ import {
   id,
   type Kosha,
   manyToOne,
+  type Opt,
   oneToMany,
   table,
   version,
@@ -22,7 +23,7 @@ import { DATABASES, openKosha } from '../support/databases.js';
 class Shelf {
   @id() id!: number;
   @column({ type: 'string' }) name!: string;
-  @version() version!: number;
+  @version() version!: Opt<number>;
   @oneToMany(() => Jar, 'shelf') jars!: Collection<Jar>;
 }
 

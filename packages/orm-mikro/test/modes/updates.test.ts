@@ -9,6 +9,7 @@ import {
   type Kosha,
   manyToOne,
   OptimisticLockError,
+  OptionalProps,
   table,
   UnknownFieldError,
   updatedAt,
@@ -27,6 +28,7 @@ class Team {
 @entity
 @table('upd_members')
 class Member {
+  declare [OptionalProps]?: 'version' | 'createdAt' | 'updatedAt';
   @id() id!: number;
   @column({ type: 'string' }) name!: string;
   @column({ type: 'string', nullable: true }) note?: string | null;
@@ -183,7 +185,7 @@ for (const db of DATABASES) {
         InvalidArgumentError,
       );
       await expect(members.findByField('tags', ['a'])).rejects.toThrow(/json column/);
-      await expect(members.getById({ $gt: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(members.getById({ $gt: 0 } as never)).rejects.toBeInstanceOf(InvalidArgumentError);
     });
 
     it('findAllByField with null finds the rows where the column is NULL', async () => {
