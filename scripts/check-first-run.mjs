@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { blocksOf, root } from './doc-blocks.mjs';
+import { pack, publishablePackages } from './pack.mjs';
 
 const PAGES = ['docs/getting-started.md', 'docs/testing.md'];
 const PMS = ['npm', 'pnpm'];
@@ -109,14 +110,13 @@ if (built.status !== 0) process.exit(built.status ?? 1);
 const packs = join(work, 'packs');
 mkdirSync(packs);
 const index = {};
-for (const dir of readdirSync(join(root, 'packages'))) {
-  const pkg = JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8'));
-  if (pkg.private) continue;
-  execFileSync(process.execPath, [pnpmCli, 'pack', '--pack-destination', packs], {
-    cwd: join(root, 'packages', dir),
-    stdio: 'ignore',
-  });
-  index[pkg.name] = join(packs, `${pkg.name.replace('@', '').replace('/', '-')}-${pkg.version}.tgz`);
+for (const pkg of publishablePackages()) {
+  const { tarball, error } = pack(pkg.path, packs);
+  if (!tarball) {
+    console.error(error);
+    process.exit(1);
+  }
+  index[pkg.manifest.name] = tarball;
 }
 writeFileSync(join(packs, 'index.json'), JSON.stringify(index, null, 2));
 

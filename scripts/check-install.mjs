@@ -25,6 +25,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pack } from './pack.mjs';
 
 const root = join(import.meta.dirname, '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -95,15 +96,13 @@ if (build.status !== 0) {
 const tarballs = {};
 for (const pkg of PACKAGES) {
   const dir = join(root, 'packages', pkg);
-  const r = run(bin('pnpm'), ['pack', '--pack-destination', packs], dir);
-  const name = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name;
-  const file = readdirSync(packs).find((f) => f.startsWith(name.replace('@', '').replace('/', '-')));
-  if (r.status !== 0 || !file) {
-    console.error(r.output);
+  const { tarball, error } = pack(dir, packs, env);
+  if (!tarball) {
+    console.error(error);
     say(`pnpm pack failed in packages/${pkg}.`);
     process.exit(1);
   }
-  tarballs[name] = join(packs, file);
+  tarballs[JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name] = tarball;
 }
 say(
   `packed ${Object.values(tarballs)

@@ -29,6 +29,7 @@ import {
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize, relative, sep } from 'node:path';
+import { pack, publishablePackages } from './pack.mjs';
 
 const root = join(import.meta.dirname, '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -41,11 +42,7 @@ const failures = [];
 const fail = (pkg, message) => failures.push(`${pkg}: ${message}`);
 const run = (cmd, args, cwd) => spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 
-const packages = readdirSync(join(root, 'packages'))
-  .map((dir) => ({ dir, path: join(root, 'packages', dir) }))
-  .filter((p) => existsSync(join(p.path, 'package.json')))
-  .map((p) => ({ ...p, manifest: JSON.parse(readFileSync(join(p.path, 'package.json'), 'utf8')) }))
-  .filter((p) => !p.manifest.private);
+const packages = publishablePackages();
 
 for (const pkg of packages) {
   const { name } = pkg.manifest;
@@ -53,10 +50,9 @@ for (const pkg of packages) {
     fail(name, 'no dist/: build first (turbo run build)');
     continue;
   }
-  const packed = run(bin('pnpm'), ['pack', '--pack-destination', work], pkg.path);
-  const tarball = join(work, `${name.replace(/^@/, '').replace('/', '-')}-${pkg.manifest.version}.tgz`);
-  if (packed.status !== 0 || !existsSync(tarball)) {
-    fail(name, `pnpm pack failed:\n${packed.stdout}${packed.stderr}`);
+  const { tarball, error } = pack(pkg.path, work);
+  if (!tarball) {
+    fail(name, `pnpm pack failed:\n${error}`);
     continue;
   }
   pkg.tarball = tarball;
