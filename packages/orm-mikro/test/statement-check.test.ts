@@ -9,9 +9,13 @@ const DIALECTS = ['sqlite', 'postgresql', 'mysql', 'mariadb'] as const satisfies
 /** Any well-formed string: every code point, surrogate pairs included, NUL too. */
 const wellFormed = fc.string({ unit: 'binary' });
 const withoutNul = wellFormed.map((s) => s.replaceAll('\u0000', ''));
-/** A well-formed string with one unpaired surrogate put in it (a well-formed neighbour can never pair it). */
+/**
+ * A NUL-free well-formed string with one unpaired surrogate put in it (a well-formed neighbour can never
+ * pair it). NUL-free because a NUL is refused on its own where it is refused (SQLite SQL text, anything on
+ * PostgreSQL), which would hide the surrogate this property is about.
+ */
 const withLoneSurrogate = fc
-  .tuple(wellFormed, fc.integer({ min: 0xd800, max: 0xdfff }), wellFormed)
+  .tuple(withoutNul, fc.integer({ min: 0xd800, max: 0xdfff }), withoutNul)
   .map(([before, unit, after]) => before + String.fromCharCode(unit) + after);
 const withNul = fc.tuple(withoutNul, withoutNul).map(([before, after]) => `${before}\u0000${after}`);
 
