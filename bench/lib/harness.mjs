@@ -66,6 +66,47 @@ export async function compare(tasks, { quick, rounds = quick ? 3 : 7, time, warm
 }
 
 /**
+ * Like {@link compare}, but the tasks take turns call by call (A B C, then C B A, …) instead of one
+ * task per stretch of time: a slow moment of the machine (another process, a GC of the server, a busy
+ * Redis) falls on every task alike, so a ratio of a few per cent between two calls of ~40 µs that go
+ * through the network is not drowned by drift between stretches. tinybench runs its tasks one after
+ * another by design, hence this loop. Each call is timed on its own (performance.now() around the
+ * await); a round's figure per task is the mean of its calls, a round lasts `time` ms after `warmupTime`.
+ */
+export async function interleaved(tasks, { quick, rounds = quick ? 3 : 9, time, warmupTime } = {}) {
+  const names = Object.keys(tasks);
+  const fns = names.map((n) => tasks[n]);
+  const perRound = Object.fromEntries(names.map((k) => [k, []]));
+  const roundMs = time ?? (quick ? 500 : 2000);
+  const warmMs = warmupTime ?? (quick ? 100 : 300);
+  for (let r = 0; r < rounds; r++) {
+    const sum = new Float64Array(names.length);
+    const calls = new Float64Array(names.length);
+    let flip = r % 2 === 1;
+    const warmUntil = performance.now() + warmMs;
+    while (performance.now() < warmUntil) for (const fn of fns) await fn();
+    const until = performance.now() + roundMs;
+    while (performance.now() < until) {
+      for (let j = 0; j < fns.length; j++) {
+        const k = flip ? fns.length - 1 - j : j;
+        const t = performance.now();
+        await fns[k]();
+        sum[k] += performance.now() - t;
+        calls[k]++;
+      }
+      flip = !flip;
+    }
+    names.forEach((n, k) => perRound[n].push(sum[k] / calls[k]));
+  }
+  return {
+    rounds,
+    perRound,
+    us: (name) => median(perRound[name]) * 1000,
+    ratio: (name, base) => median(perRound[name].map((v, k) => v / perRound[base][k])),
+  };
+}
+
+/**
  * Times one run of `fn` (ms), `times` times after `warmup` runs, and returns the median. For work
  * that is too long for tinybench's many iterations (an insert of 10,000 rows).
  */
