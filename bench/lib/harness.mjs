@@ -96,7 +96,7 @@ export async function interleaved(tasks, { quick, rounds = quick ? 3 : 9, time, 
       }
       flip = !flip;
     }
-    names.forEach((n, k) => perRound[n].push(sum[k] / calls[k]));
+    for (let k = 0; k < names.length; k++) perRound[names[k]].push(sum[k] / calls[k]);
   }
   return {
     rounds,
