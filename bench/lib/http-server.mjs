@@ -7,7 +7,12 @@
 // and, from a cache filled at start (Redis on REDIS_URL, else an ioredis-mock in this process):
 // - /raw-cache/:id by hand, no session: GET of the key Kosha filled, then JSON.parse (the baseline)
 // - /cached/:id    mode 'request' + the seed's `@transactional @cacheable` read: a hit, no statement
+// - /hooks-cache/:id the /raw-cache handler behind a do-nothing stand-in for any session-per-request plugin:
+//                  it opens its "session" asynchronously, binds it with AsyncLocalStorage, listens for the
+//                  response's close and (Fastify) settles in onSend before the reply is written — the floor
+//                  that Kosha's adapter adds its own work to
 // It answers the parent's 'cpu' message with its CPU time so far.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { redisCache } from '@kosha/cache-redis';
 import { cacheable, column, createKosha, DbRepo, entity, id, table, transactional } from '@kosha/core';
 import { mikroOrm } from '@kosha/orm-mikro';
@@ -86,6 +91,11 @@ const viaKosha = (id) => users.getById(id);
 const rawCache = async (id) => JSON.parse((await client.get(`${prefix}:user:${id}`)).slice(3)).v;
 const viaCache = (id) => cached.get(id);
 
+// The stand-in plugin's "session": what its hooks bind and settle, doing no work of their own.
+const als = new AsyncLocalStorage();
+const noop = () => {};
+const opened = () => Promise.resolve({ open: true });
+
 let port;
 if (framework === 'express') {
   const { default: express } = await import('express');
@@ -98,6 +108,13 @@ if (framework === 'express') {
   app.get('/method/:id', dbMiddleware({ kosha, mode: 'method' }), route(viaKosha));
   app.get('/raw-cache/:id', route(rawCache));
   app.get('/cached/:id', dbMiddleware({ kosha }), route(viaCache));
+  const hooks = (req, res, next) => {
+    opened().then((session) => {
+      res.on('close', noop);
+      als.run(session, next);
+    }, next);
+  };
+  app.get('/hooks-cache/:id', hooks, route(rawCache));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   port = server.address().port;
@@ -121,6 +138,22 @@ if (framework === 'express') {
   await app.register(async (scope) => {
     await scope.register(dbPlugin, { kosha });
     scope.get('/cached/:id', route(viaCache));
+  });
+  await app.register(async (scope) => {
+    scope.decorateRequest('benchSession', null);
+    scope.addHook('onRequest', (request, reply, next) => {
+      opened().then((session) => {
+        request.benchSession = session;
+        reply.raw.on('close', noop);
+        als.run(session, next);
+      }, next);
+    });
+    scope.addHook('preValidation', (request, _reply, next) => als.run(request.benchSession, next));
+    scope.addHook('onError', (_request, _reply, _error, next) => next());
+    scope.addHook('onSend', (request, _reply, _payload, next) => {
+      Promise.resolve(request.benchSession).then(() => next(), next);
+    });
+    scope.get('/hooks-cache/:id', route(rawCache));
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   port = app.server.address().port;
