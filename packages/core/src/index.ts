@@ -104,11 +104,23 @@ export type {
   NativeSessionTypes,
   OrmBackend,
   PoolStats,
+  QuerySpec,
   Session,
   SessionOptions,
 } from './orm/orm-backend.js';
 export { isPinoLogger, type ObjectFirstLogger, pinoLogger } from './pino-logger.js';
 export { columnValue, describeValue, isTextType } from './query/column-values.js';
+export { decodeCursor, encodeCursor } from './query/cursor.js';
+export {
+  type FindOneOptions,
+  MAX_PAGE_SIZE,
+  type Page,
+  type Pageable,
+  type QueryOptions,
+  type Selected,
+  type Slice,
+  type SliceRequest,
+} from './query/find-options.js';
 export { normalizeOrderBy, normalizePopulate, normalizeSelect } from './query/normalize-order.js';
 export {
   comparedType,
@@ -164,6 +176,8 @@ export type {
   AndNode,
   CompareNode,
   CompareOp,
+  Keyset,
+  KeysetKey,
   NotNode,
   OrderNode,
   OrNode,

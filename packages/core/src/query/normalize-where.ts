@@ -182,8 +182,16 @@ class Normalizer {
         return node(op, Object.freeze(values));
       }
       case 'like':
-      case 'ilike':
-        return node('like', text(), ignoreCase);
+      case 'ilike': {
+        const pattern = text();
+        // Databases disagree on a pattern ending in its escape character (an error, a literal, no match).
+        if (/(?:^|[^\\])(?:\\\\)*\\$/.test(pattern)) {
+          throw new InvalidArgumentError(
+            `${name}: the ${op} pattern ends with an unescaped \\. Escape a literal backslash as \\\\, or use startsWith/endsWith/contains for literal text.`,
+          );
+        }
+        return node('like', pattern, ignoreCase);
+      }
       case 'startsWith':
         return node('like', `${escapeLike(text())}%`, ignoreCase);
       case 'endsWith':

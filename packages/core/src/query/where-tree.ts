@@ -86,3 +86,19 @@ export interface OrderNode {
   /** The column's type. */
   readonly type: ColumnType;
 }
+
+/** One sort key of a {@link Keyset}, with the value of the row the page continues after. */
+export interface KeysetKey extends OrderNode {
+  /** The value of that column in the last row already returned (`null` for NULL). */
+  readonly value: unknown;
+}
+
+/**
+ * Keyset paging: only rows that sort strictly after the given values, in the order of `keys` (the query's
+ * `orderBy`, the primary key last, so no two rows tie). The backend compares as its `ORDER BY` sorts (the
+ * column's collation, and NULLs where that database puts them), so that walking the pages returns every
+ * row once.
+ */
+export interface Keyset {
+  readonly keys: readonly KeysetKey[];
+}
