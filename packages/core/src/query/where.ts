@@ -82,13 +82,14 @@ export type Direction = 'asc' | 'desc';
 
 /**
  * The order of a query: field → direction, the first key sorting first; through a to-one relation, a
- * nested `OrderBy` of its target (`{ author: { username: 'asc' }, id: 'desc' }`).
+ * nested `OrderBy` of its target (`{ author: { username: 'asc' }, id: 'desc' }`), or a direction for its
+ * foreign key (`{ author: 'asc' }`).
  */
 export type OrderBy<T> = {
   [K in FieldsOf<T>]?: FieldKind<T[K]> extends 'scalar'
     ? Direction
     : FieldKind<T[K]> extends 'toOne'
-      ? OrderBy<NonNullable<T[K]>>
+      ? Direction | OrderBy<NonNullable<T[K]>>
       : never;
 };
 
