@@ -104,10 +104,86 @@ export type {
   NativeSessionTypes,
   OrmBackend,
   PoolStats,
+  QuerySpec,
   Session,
   SessionOptions,
 } from './orm/orm-backend.js';
 export { isPinoLogger, type ObjectFirstLogger, pinoLogger } from './pino-logger.js';
+export { columnValue, describeValue, isTextType } from './query/column-values.js';
+export { decodeCursor, encodeCursor } from './query/cursor.js';
+export {
+  type FindOneOptions,
+  MAX_PAGE_SIZE,
+  type Page,
+  type Pageable,
+  type QueryOptions,
+  type Selected,
+  type Slice,
+  type SliceRequest,
+} from './query/find-options.js';
+export { normalizeOrderBy, normalizePopulate, normalizeSelect } from './query/normalize-order.js';
+export {
+  comparedType,
+  isPlainObject,
+  MAX_WHERE_DEPTH,
+  normalizeWhere,
+  queryProperty,
+  targetOf,
+} from './query/normalize-where.js';
+export {
+  and,
+  between,
+  contains,
+  endsWith,
+  eq,
+  escapeLike,
+  gt,
+  gte,
+  ilike,
+  isIn,
+  isNotNull,
+  isNull,
+  LIKE_ESCAPE,
+  like,
+  lt,
+  lte,
+  ne,
+  not,
+  notIn,
+  Operator,
+  type OperatorKind,
+  type OperatorName,
+  or,
+  startsWith,
+  type TextOptions,
+  WhereGroup,
+  type WhereGroupKind,
+} from './query/operators.js';
+export type {
+  Direction,
+  FieldCondition,
+  OrderBy,
+  Populate,
+  RelationFieldsOf,
+  RelationTarget,
+  ScalarCondition,
+  ScalarValue,
+  ToOneCondition,
+  Where,
+  WhereFields,
+} from './query/where.js';
+export type {
+  AndNode,
+  CompareNode,
+  CompareOp,
+  Keyset,
+  KeysetKey,
+  NotNode,
+  OrderNode,
+  OrNode,
+  SomeNode,
+  WhereNode,
+} from './query/where-tree.js';
 export {
   type CacheProviderPlugin,
   cachePluginFor,

@@ -29,6 +29,7 @@ import {
   type MikroOrmOptions,
 } from './mikro-orm-options.js';
 import { MikroSession, type SessionHost } from './mikro-session.js';
+import { sqliteConnectionSetup } from './query/sqlite-setup.js';
 import { QueryLogger } from './query-logger.js';
 import { insertWatcher } from './savepoint-stack.js';
 import { checkStatement } from './statement-check.js';
@@ -149,6 +150,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
       // Creating databases is the operator's call, not a side effect of connecting.
       ensureDatabase: false,
       discovery: { warnWhenNoEntities: false },
+      ...(this.dialect === 'sqlite' ? { onCreateConnection: sqliteConnectionSetup } : {}),
       debug: debug ? ['query'] : false,
       loggerFactory: () => queryLogger,
       colors: false,

@@ -7,9 +7,11 @@ import {
   InvalidArgumentError,
   type Logger,
   metadataOf,
+  type QuerySpec,
   ScopeEndedError,
   type Session,
   TransactionTimedOutError,
+  type WhereNode,
 } from '@kosha/core';
 import { raw } from '@mikro-orm/core';
 import type { MikroORM, SqlEntityManager } from '@mikro-orm/sql';
@@ -20,6 +22,8 @@ import type { GuardedDriver } from './connection/guarded-driver.js';
 import { toOrderBy, toWhere } from './field-filter.js';
 import { type LazyTransactions, transactionConnection } from './internals/index.js';
 import { copyGenerated, mergeDetached } from './merge-detached.js';
+import { type Filter, type FilterTarget, toFilterQuery } from './query/filter-query.js';
+import { keysetFilter, orderByOf } from './query/order-sql.js';
 import { SavepointStack } from './savepoint-stack.js';
 import { ISOLATION, type TransactionSettings, transactionSettings } from './transaction-settings.js';
 import type { Dialect } from './url.js';
@@ -431,6 +435,56 @@ export class MikroSession implements Session {
 
   count<T extends object>(entity: EntityClass<T>, where?: FieldFilter): Promise<number> {
     return this.#op(() => this.native.count(entity, toWhere(entity, where) as never, this.#readOptions()));
+  }
+
+  #filterTarget(): FilterTarget {
+    const platform = this.native.getPlatform();
+    return {
+      dialect: this.#host.dialect,
+      mariadb: this.#host.mariadb,
+      quoteIdentifier: (id) => platform.quoteIdentifier(id),
+    };
+  }
+
+  #filter(entity: EntityClass, where: WhereNode): Filter {
+    return toFilterQuery(metadataOf(entity), where, this.#filterTarget());
+  }
+
+  findWhere<T extends object>(entity: EntityClass<T>, query: QuerySpec): Promise<T[]> {
+    return this.#op(() => {
+      let where = this.#filter(entity, query.where);
+      if (query.after) {
+        const after = keysetFilter(query.after, this.#host.dialect);
+        where = Reflect.ownKeys(where).length ? { $and: [where, after] } : after;
+      }
+      const orderBy = orderByOf(query.orderBy);
+      return this.native.find(entity, where as never, {
+        ...this.#readOptions(),
+        ...(orderBy ? { orderBy: orderBy as never } : {}),
+        ...(query.limit !== undefined ? { limit: query.limit } : {}),
+        ...(query.offset !== undefined ? { offset: query.offset } : {}),
+        ...(query.select ? { fields: query.select as never } : {}),
+        ...(query.populate?.length ? { populate: query.populate as never } : {}),
+      }) as Promise<T[]>;
+    });
+  }
+
+  countWhere<T extends object>(entity: EntityClass<T>, where: WhereNode): Promise<number> {
+    return this.#op(() =>
+      this.native.count(entity, this.#filter(entity, where) as never, this.#readOptions()),
+    );
+  }
+
+  existsWhere<T extends object>(entity: EntityClass<T>, where: WhereNode): Promise<boolean> {
+    return this.#op(async () => {
+      const qb = this.native.createQueryBuilder(entity, undefined, this.#readOptions().connectionType);
+      const row = await qb
+        .select(raw('1 as one'))
+        .where(this.#filter(entity, where) as never)
+        .limit(1)
+        .execute('get', false);
+      return row != null;
+    });
   }
 
   update<T extends object>(entity: EntityClass<T>, value: T): Promise<T> {

@@ -3,6 +3,7 @@ import type { SuiteRunner } from '../suite-runner.js';
 import { builtinTests } from './builtins.js';
 import { CONFORMANCE_ENTITIES, ConfPersonRepo, ConfRowRepo } from './entities.js';
 import { propagationTests } from './propagation.js';
+import { queryTests } from './queries.js';
 import type { BackendFactory, SuiteContext } from './suite-context.js';
 import { transactionTests } from './transactions.js';
 
@@ -69,6 +70,7 @@ export function backendConformance(
     });
 
     runner.describe('repository built-ins', () => builtinTests(runner, get));
+    runner.describe('queries', () => queryTests(runner, get));
     runner.describe('transactions', () => transactionTests(runner, get));
     runner.describe('propagation matrix', () => propagationTests(runner, get));
   });

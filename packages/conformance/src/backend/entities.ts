@@ -5,7 +5,9 @@ import {
   entity,
   id,
   type Kosha,
+  manyToOne,
   OptionalProps,
+  oneToMany,
   table,
   updatedAt,
   version,
@@ -52,5 +54,61 @@ export class ConfRowRepo extends DbRepo<ConfRow> {
   }
 }
 
+/** An author for the query tests: a column of every kind the queries compare, NULLs allowed. */
+@entity
+@table('kosha_conf_q_author')
+export class QAuthor {
+  @id() id!: number;
+  @column({ type: 'string', length: 100 }) username!: string;
+  @column({ type: 'string', length: 100, nullable: true }) nickname!: string | null;
+  @column({ type: 'integer', nullable: true }) age!: number | null;
+  @column({ type: 'float' }) score!: number;
+  @column({ type: 'boolean' }) active!: boolean;
+  @column({ type: 'datetime' }) joined!: Date;
+  @oneToMany(() => QPost, 'author') posts!: QPost[];
+}
+
+/** A post for the query tests: a to-one relation that may be NULL. */
+@entity
+@table('kosha_conf_q_post')
+export class QPost {
+  @id() id!: number;
+  @column({ type: 'string', length: 100 }) title!: string;
+  @column({ type: 'integer', nullable: true }) views!: number | null;
+  @manyToOne(() => QAuthor, { nullable: true }) author!: QAuthor | null;
+}
+
+/** Rows for the paging tests: sort fields with duplicates and NULLs. */
+@entity
+@table('kosha_conf_q_item')
+export class QItem {
+  @id() id!: number;
+  @column({ type: 'string', length: 40 }) run!: string;
+  @column({ type: 'integer', nullable: true }) rank!: number | null;
+  @column({ type: 'string', length: 40 }) name!: string;
+  @column({ type: 'datetime', nullable: true }) due!: Date | null;
+}
+
+/** Repository of {@link QAuthor}. */
+export class QAuthorRepo extends DbRepo<QAuthor> {
+  constructor(kosha: Kosha) {
+    super(QAuthor, kosha);
+  }
+}
+
+/** Repository of {@link QPost}. */
+export class QPostRepo extends DbRepo<QPost> {
+  constructor(kosha: Kosha) {
+    super(QPost, kosha);
+  }
+}
+
+/** Repository of {@link QItem}. */
+export class QItemRepo extends DbRepo<QItem> {
+  constructor(kosha: Kosha) {
+    super(QItem, kosha);
+  }
+}
+
 /** The entity classes the conformance suite maps. */
-export const CONFORMANCE_ENTITIES = [ConfPerson, ConfRow];
+export const CONFORMANCE_ENTITIES = [ConfPerson, ConfRow, QAuthor, QPost, QItem];

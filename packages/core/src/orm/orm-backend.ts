@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { EntityClass, EntityMetadata } from '../mapping/metadata.js';
+import type { Keyset, OrderNode, WhereNode } from '../query/where-tree.js';
 
 /** Spring's isolation levels. `DEFAULT` (or leaving it out) uses the database's own default. */
 export type IsolationLevel =
@@ -37,6 +38,27 @@ export interface FindOptions {
   limit?: number | undefined;
   /** Property name → direction. Defaults to the primary key ascending when paging. */
   orderBy?: Readonly<Record<string, 'asc' | 'desc'>> | undefined;
+}
+
+/**
+ * A query of `DbRepo#find` and its relatives, normalized and checked by core (`normalizeWhere`…): every
+ * field in it exists, every value suits its column. The backend binds every value as a parameter.
+ */
+export interface QuerySpec {
+  /** The condition. */
+  readonly where: WhereNode;
+  /** Keyset paging: only the rows after this position of `orderBy` (which then ends with the primary key). */
+  readonly after?: Keyset | undefined;
+  /** The order, first key first; none: the database's order. */
+  readonly orderBy?: readonly OrderNode[] | undefined;
+  /** Rows to return at most (≥ 1; core answers `limit: 0` itself). */
+  readonly limit?: number | undefined;
+  /** Rows to skip. */
+  readonly offset?: number | undefined;
+  /** The properties to load (the primary key among them); none: every column. */
+  readonly select?: readonly string[] | undefined;
+  /** Relation paths to load with the rows (`author`, `author.profile`). */
+  readonly populate?: readonly string[] | undefined;
 }
 
 /**
@@ -90,6 +112,12 @@ export interface Session {
   findOne<T extends object>(entity: EntityClass<T>, where: FieldFilter): Promise<T | null>;
   /** Counts rows matching the filter. */
   count<T extends object>(entity: EntityClass<T>, where?: FieldFilter): Promise<number>;
+  /** Runs a normalized query (`DbRepo#find`, `findOne`, `findPage`, `findSlice`): managed entities, in order. */
+  findWhere?<T extends object>(entity: EntityClass<T>, query: QuerySpec): Promise<T[]>;
+  /** Counts the rows a normalized condition matches (`DbRepo#count`, `findPage`). */
+  countWhere?<T extends object>(entity: EntityClass<T>, where: WhereNode): Promise<number>;
+  /** True when a row matches a normalized condition (`DbRepo#exists`); without it, core counts. */
+  existsWhere?<T extends object>(entity: EntityClass<T>, where: WhereNode): Promise<boolean>;
   /** Merges a (possibly detached) entity's state into the unit of work and flushes; returns the managed entity. */
   update<T extends object>(entity: EntityClass<T>, value: T): Promise<T>;
   /** Deletes by primary key; true when a row was deleted. */

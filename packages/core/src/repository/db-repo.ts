@@ -1,14 +1,44 @@
-import { IllegalTransactionStateError, InvalidArgumentError, UnknownFieldError } from '../errors.js';
+import {
+  ConfigError,
+  IllegalTransactionStateError,
+  InvalidArgumentError,
+  UnknownFieldError,
+} from '../errors.js';
 import type { Kosha } from '../kosha.js';
 import { metadataOf } from '../mapping/entity-registry.js';
 import type { FieldsOf, InsertRow, PrimaryKey } from '../mapping/entity-types.js';
 import type { EntityClass, EntityMetadata } from '../mapping/metadata.js';
-import type { NativeSession, Session } from '../orm/orm-backend.js';
+import type { NativeSession, QuerySpec, Session } from '../orm/orm-backend.js';
+import type {
+  FindOneOptions,
+  Page,
+  Pageable,
+  QueryOptions,
+  Selected,
+  Slice,
+  SliceRequest,
+} from '../query/find-options.js';
+import { isPlainObject, normalizeWhere } from '../query/normalize-where.js';
+import { WhereGroup } from '../query/operators.js';
+import {
+  findOneSpec,
+  findSpec,
+  pageOf,
+  pageSpec,
+  sliceOf,
+  sliceSpec,
+  totalFromRows,
+} from '../query/prepare-query.js';
+import type { Where } from '../query/where.js';
+import type { WhereNode } from '../query/where-tree.js';
 import { currentSession } from '../session/current-session.js';
 import { liveFrame } from '../transaction/frames.js';
 import { executeTransactional } from '../transaction/transaction-manager.js';
 import { defineTransaction } from '../transaction/transaction-options.js';
 import { bindKosha, koshaFor } from '../transaction/transactional.js';
+
+/** A session that runs queries (the optional query members of `Session`, present). */
+type QuerySession = Session & Required<Pick<Session, 'findWhere' | 'countWhere'>>;
 
 const READ = defineTransaction({ readOnly: true });
 const WRITE = defineTransaction({});
@@ -92,6 +122,28 @@ export abstract class DbRepo<T extends object> {
     );
   }
 
+  /** The session's query primitives, or a ConfigError naming the backend that lacks them. */
+  #queries(s: Session): QuerySession {
+    if (!s.findWhere || !s.countWhere) {
+      throw new ConfigError(
+        `${this.kosha.orm.name} does not run queries (Session.findWhere/countWhere): ${this.metadata.name}'s ` +
+          'find, findPage, findSlice and count(where) need a backend that implements them, such as @kosha/orm-mikro.',
+      );
+    }
+    return s as QuerySession;
+  }
+
+  /** Checks the arguments (before any transaction or SQL), then runs `fn` in the read-only built-in transaction. */
+  #query<P, R>(what: string, prepare: () => P, fn: (s: QuerySession, prepared: P) => Promise<R>): Promise<R> {
+    let prepared: P;
+    try {
+      prepared = prepare();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#run(false, what, (s) => fn(this.#queries(s), prepared));
+  }
+
   #checkField(field: string): void {
     if (!this.metadata.fieldNames.has(field)) {
       throw new UnknownFieldError(this.metadata.name, String(field), [...this.metadata.fieldNames]);
@@ -168,19 +220,119 @@ export abstract class DbRepo<T extends object> {
     return this.#run(true, 'deleteEntity', (s) => s.remove(this.entity, entity));
   }
 
-  /** True when a row with this primary key exists. */
-  exists(id: PrimaryKey<T>): Promise<boolean> {
-    this.#checkId(id, 'exists');
-    const pk = this.metadata.primaryKey.name;
-    const where = { [pk]: id };
-    return this.#run(false, 'exists', async (s) =>
-      s.exists ? s.exists(this.entity, where) : (await s.count(this.entity, where)) > 0,
+  /**
+   * True when a row exists: with a primary key, that row; with a where condition (an object or
+   * `and`/`or`/`not`), any row matching it.
+   *
+   * ```ts
+   * await users.exists(7);
+   * await users.exists({ email: 'ada@example.com' });
+   * ```
+   */
+  exists(idOrWhere: PrimaryKey<T> | Where<T>): Promise<boolean> {
+    if (!isPlainObject(idOrWhere) && !WhereGroup.is(idOrWhere)) {
+      try {
+        this.#checkId(idOrWhere, 'exists');
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const pk = this.metadata.primaryKey.name;
+      const where = { [pk]: idOrWhere };
+      return this.#run(false, 'exists', async (s) =>
+        s.exists ? s.exists(this.entity, where) : (await s.count(this.entity, where)) > 0,
+      );
+    }
+    return this.#query(
+      'exists',
+      () => normalizeWhere(this.metadata, idOrWhere),
+      async (s, where: WhereNode) =>
+        s.existsWhere ? s.existsWhere(this.entity, where) : (await s.countWhere(this.entity, where)) > 0,
     );
   }
 
-  /** The number of rows. */
-  count(): Promise<number> {
-    return this.#run(false, 'count', (s) => s.count(this.entity, {}));
+  /** The number of rows, or of the rows matching `where`. */
+  count(where?: Where<T>): Promise<number> {
+    if (where === undefined) return this.#run(false, 'count', (s) => s.count(this.entity, {}));
+    return this.#query(
+      'count',
+      () => normalizeWhere(this.metadata, where),
+      (s, node: WhereNode) => s.countWhere(this.entity, node),
+    );
+  }
+
+  /**
+   * The entities matching `where`, in `orderBy` order, `limit`/`offset` applied; with `select`, only those
+   * fields (and the primary key) are loaded and the rows are typed `Pick<T, …>`; `populate` loads relations.
+   * Every field and value is checked against the entity before any SQL runs, and values are bound.
+   *
+   * ```ts
+   * await users.find({ where: { status: 'active', age: gte(18) }, orderBy: { name: 'asc' }, limit: 20 });
+   * await articles.find({ where: { author: { username: 'ada' } }, populate: ['author'] });
+   * ```
+   */
+  find<K extends FieldsOf<T> = FieldsOf<T>>(options?: QueryOptions<T, K>): Promise<Selected<T, K>[]> {
+    return this.#query(
+      'find',
+      () => findSpec(this.metadata, options),
+      (s, spec: QuerySpec | null) =>
+        (spec ? s.findWhere(this.entity, spec) : Promise.resolve([])) as Promise<Selected<T, K>[]>,
+    );
+  }
+
+  /** The first entity matching `where` (by `orderBy`, else by primary key), or `null`. */
+  findOne<K extends FieldsOf<T> = FieldsOf<T>>(
+    where: Where<T>,
+    options?: FindOneOptions<T, K>,
+  ): Promise<Selected<T, K> | null> {
+    return this.#query(
+      'findOne',
+      () => findOneSpec(this.metadata, where, options),
+      async (s, spec: QuerySpec) =>
+        ((await s.findWhere(this.entity, spec))[0] ?? null) as Selected<T, K> | null,
+    );
+  }
+
+  /**
+   * One page of the entities matching `where` (Spring's `findAll(Pageable)`), with the total: the rows and
+   * the count in one transaction. The primary key is added as the last sort key, so that rows tying on the
+   * sort keep one order from page to page. The count is skipped when the rows tell it (a short page).
+   *
+   * ```ts
+   * const page = await users.findPage({ page: 0, size: 20, sort: { createdAt: 'desc' } }, { status: 'active' });
+   * page.items; page.total; page.totalPages; page.hasNext;
+   * ```
+   */
+  findPage(pageable: Pageable<T>, where?: Where<T>): Promise<Page<T>> {
+    return this.#query(
+      'findPage',
+      () => pageSpec(this.metadata, pageable, where),
+      async (s, { spec, where: node, page, size, offset }) => {
+        const items = await s.findWhere(this.entity, spec);
+        const total = totalFromRows(items.length, offset, size) ?? (await s.countWhere(this.entity, node));
+        return pageOf(items, total, page, size);
+      },
+    );
+  }
+
+  /**
+   * One keyset slice of the entities matching `where`, in `sort` order (the entity's own fields; the
+   * primary key is added as the tie-breaker), after the cursor `after` (the `next` of the slice before).
+   * Unlike a page, a slice does not count and does not skip: each slice continues where the last one ended,
+   * however many rows there are, and rows inserted meanwhile do not shift it. A cursor that was changed,
+   * or made for another entity or sort, is an `InvalidArgumentError`.
+   *
+   * ```ts
+   * let slice = await users.findSlice({ size: 50, sort: { createdAt: 'desc' } });
+   * while (slice.next) slice = await users.findSlice({ size: 50, sort: { createdAt: 'desc' }, after: slice.next });
+   * ```
+   */
+  findSlice(request: SliceRequest<T>, where?: Where<T>): Promise<Slice<T>> {
+    return this.#query(
+      'findSlice',
+      () => sliceSpec(this.metadata, request, where),
+      async (s, { spec, keys, size }) =>
+        sliceOf(this.metadata, keys, await s.findWhere(this.entity, spec), size),
+    );
   }
 
   /** The first entity (by primary key) whose `field` equals `value`, or `null`. The field is checked before any SQL. */

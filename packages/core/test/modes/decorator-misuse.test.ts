@@ -291,12 +291,12 @@ describe('@repository in the wrong place is a ConfigError naming the class and t
     expectKoshaError(
       thrown(() => {
         class Accounts extends DbRepo<object> {
-          @asAny(repository) find() {}
+          @asAny(repository) lookup() {}
         }
         return Accounts;
       }),
       ConfigError,
-      `@repository on ${at('Accounts', 'find')}: @repository goes on a class, not on a method.`,
+      `@repository on ${at('Accounts', 'lookup')}: @repository goes on a class, not on a method.`,
     );
   });
 });

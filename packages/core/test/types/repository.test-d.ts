@@ -6,6 +6,7 @@ import {
   OptionalProps,
   type PrimaryKey,
   PrimaryKeyProp,
+  type Where,
 } from '@kosha/core';
 import { describe, expectTypeOf, it } from 'vitest';
 
@@ -116,7 +117,7 @@ describe('ids', () => {
   it('are typed by the `id` property', () => {
     expectTypeOf<PrimaryKey<User>>().toEqualTypeOf<number>();
     expectTypeOf(users.getById).parameter(0).toEqualTypeOf<number>();
-    expectTypeOf(users.exists).parameter(0).toEqualTypeOf<number>();
+    expectTypeOf(users.exists).parameter(0).toEqualTypeOf<number | Where<User>>(); // an id, or a condition
     expectTypeOf(users.delete).parameter(0).toEqualTypeOf<number>();
     // @ts-expect-error: the key is a number
     users.getById('42');

@@ -1,0 +1,156 @@
+// From DbRepo's query arguments to the checked QuerySpec a backend runs: every check happens here,
+// before a transaction opens or any SQL runs.
+import { InvalidArgumentError } from '../errors.js';
+import type { EntityMetadata } from '../mapping/metadata.js';
+import type { QuerySpec } from '../orm/orm-backend.js';
+import { describeValue } from './column-values.js';
+import { decodeCursor, encodeCursor, keyValue } from './cursor.js';
+import { MAX_PAGE_SIZE, type Page, type Slice } from './find-options.js';
+import { normalizeOrderBy, normalizePopulate, normalizeSelect } from './normalize-order.js';
+import { isPlainObject, normalizeWhere, targetOf } from './normalize-where.js';
+import type { OrderNode, WhereNode } from './where-tree.js';
+
+/** A whole number in `[min, max]`, or an InvalidArgumentError naming `what`. */
+export function wholeNumber(
+  where: string,
+  what: string,
+  value: unknown,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+    throw new InvalidArgumentError(
+      `${where}: ${what} must be a whole number ${range}, got ${describeValue(value)}.`,
+    );
+  }
+  return value;
+}
+
+function options(where: string, value: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) {
+    throw new InvalidArgumentError(`${where} takes an options object, got ${describeValue(value)}.`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      throw new InvalidArgumentError(
+        `${where}: unknown option ${JSON.stringify(key)}; the options are ${allowed.join(', ')}.`,
+      );
+    }
+  }
+  return value;
+}
+
+/** The order with the primary key added as its last key, unless it is already among them. */
+function withPrimaryKey(meta: EntityMetadata, order: OrderNode[]): OrderNode[] {
+  const pk = meta.primaryKey.name;
+  if (order.some((o) => o.path.length === 1 && o.path[0] === pk)) return order;
+  return [...order, { path: [pk], direction: 'asc', type: meta.primaryKey.type ?? 'integer' }];
+}
+
+/** The spec of `find(options)`; `null` when `limit` is 0 (no rows, no SQL). */
+export function findSpec(meta: EntityMetadata, given: unknown): QuerySpec | null {
+  const what = `${meta.name}.find`;
+  const o = options(what, given, ['where', 'orderBy', 'limit', 'offset', 'select', 'populate']);
+  const limit = o.limit === undefined ? undefined : wholeNumber(what, 'limit', o.limit, 0);
+  const offset = o.offset === undefined ? undefined : wholeNumber(what, 'offset', o.offset, 0);
+  let orderBy = normalizeOrderBy(meta, o.orderBy);
+  // Paging without an order would page through whatever order the database picks.
+  if (orderBy.length === 0 && (limit !== undefined || offset !== undefined))
+    orderBy = withPrimaryKey(meta, []);
+  const spec: QuerySpec = {
+    where: normalizeWhere(meta, o.where),
+    orderBy,
+    limit,
+    offset,
+    select: normalizeSelect(meta, o.select),
+    populate: normalizePopulate(meta, o.populate),
+  };
+  return limit === 0 ? null : spec;
+}
+
+/** The spec of `findOne(where, options)`: the first row by `orderBy`, else by primary key. */
+export function findOneSpec(meta: EntityMetadata, where: unknown, given: unknown): QuerySpec {
+  const what = `${meta.name}.findOne`;
+  if (where === undefined) {
+    throw new InvalidArgumentError(
+      `${what} takes a where condition: findOne({ email }). For any row, use find({ limit: 1 }).`,
+    );
+  }
+  const o = options(what, given, ['orderBy', 'select', 'populate']);
+  return {
+    where: normalizeWhere(meta, where),
+    orderBy: withPrimaryKey(meta, normalizeOrderBy(meta, o.orderBy)),
+    limit: 1,
+    select: normalizeSelect(meta, o.select),
+    populate: normalizePopulate(meta, o.populate),
+  };
+}
+
+/** A page request checked, and the spec of its rows. */
+export function pageSpec(meta: EntityMetadata, pageable: unknown, where: unknown) {
+  const what = `${meta.name}.findPage`;
+  const o = options(what, pageable, ['page', 'size', 'sort']);
+  const page = wholeNumber(what, 'page', o.page, 0);
+  const size = wholeNumber(what, 'size', o.size, 1, MAX_PAGE_SIZE);
+  const offset = page * size;
+  if (!Number.isSafeInteger(offset)) wholeNumber(what, 'page × size', offset, 0);
+  const filter = normalizeWhere(meta, where);
+  const spec: QuerySpec = {
+    where: filter,
+    orderBy: withPrimaryKey(meta, normalizeOrderBy(meta, o.sort)),
+    limit: size,
+    offset,
+  };
+  return { spec, where: filter, page, size, offset };
+}
+
+/** A page from its rows and (when they do not tell it) the count. */
+export function pageOf<T>(items: T[], total: number, page: number, size: number): Page<T> {
+  const totalPages = Math.ceil(total / size);
+  return { items, total, page, size, totalPages, hasNext: page + 1 < totalPages };
+}
+
+/** The total a page's rows tell without a count: a short page that is not empty, or a short first page. */
+export function totalFromRows(count: number, offset: number, size: number): number | undefined {
+  if (count < size && (count > 0 || offset === 0)) return offset + count;
+  return undefined;
+}
+
+/** A slice request checked, and the spec of its rows (one more than the size: is there a next?). */
+export function sliceSpec(meta: EntityMetadata, request: unknown, where: unknown) {
+  const what = `${meta.name}.findSlice`;
+  const o = options(what, request, ['size', 'sort', 'after']);
+  const size = wholeNumber(what, 'size', o.size, 1, MAX_PAGE_SIZE);
+  const keys = withPrimaryKey(meta, normalizeOrderBy(meta, o.sort));
+  for (const key of keys) {
+    if (key.path.length > 1) {
+      throw new InvalidArgumentError(
+        `${what}: sort by the entity's own fields (a cursor holds their values), not through ${key.path.join('.')}. Use findPage to sort through a relation.`,
+      );
+    }
+  }
+  const filter: WhereNode = normalizeWhere(meta, where);
+  const after =
+    o.after === undefined || o.after === null ? undefined : { keys: decodeCursor(meta, keys, o.after) };
+  const spec: QuerySpec = { where: filter, after, orderBy: keys, limit: size + 1 };
+  return { spec, keys, size };
+}
+
+/** A slice from up to `size + 1` rows: the extra row only says that another slice follows. */
+export function sliceOf<T extends object>(
+  meta: EntityMetadata,
+  keys: readonly OrderNode[],
+  rows: T[],
+  size: number,
+): Slice<T> {
+  if (rows.length <= size) return { items: rows, next: null };
+  const items = rows.slice(0, size);
+  const last = items[items.length - 1]!;
+  const values = keys.map((key) => {
+    const p = meta.properties.find((q) => q.name === key.path[0])!;
+    return keyValue(last, key, p.kind === 'manyToOne' ? targetOf(p).primaryKey.name : undefined);
+  });
+  return { items, next: encodeCursor(meta, keys, values) };
+}
