@@ -121,6 +121,20 @@ export {
   type Slice,
   type SliceRequest,
 } from './query/find-options.js';
+export { type DerivedQuery, derivedQuery } from './query/derived/derived-query.js';
+export {
+  DERIVED_KEYWORDS,
+  type DerivedKeyword,
+  type DerivedOperator,
+  IGNORE_CASE_WORDS,
+} from './query/derived/keywords.js';
+export {
+  type DerivedKind,
+  type DerivedOrder,
+  type DerivedPredicate,
+  type ParsedDerivedName,
+  parseDerivedName,
+} from './query/derived/parse-derived-name.js';
 export { normalizeOrderBy, normalizePopulate, normalizeSelect } from './query/normalize-order.js';
 export {
   comparedType,
