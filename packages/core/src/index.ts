@@ -111,16 +111,7 @@ export type {
 export { isPinoLogger, type ObjectFirstLogger, pinoLogger } from './pino-logger.js';
 export { columnValue, describeValue, isTextType } from './query/column-values.js';
 export { decodeCursor, encodeCursor } from './query/cursor.js';
-export {
-  type FindOneOptions,
-  MAX_PAGE_SIZE,
-  type Page,
-  type Pageable,
-  type QueryOptions,
-  type Selected,
-  type Slice,
-  type SliceRequest,
-} from './query/find-options.js';
+export { type DerivedHost, derivedMethod } from './query/derived/derived-method.js';
 export { type DerivedQuery, derivedQuery } from './query/derived/derived-query.js';
 export {
   DERIVED_KEYWORDS,
@@ -135,6 +126,24 @@ export {
   type ParsedDerivedName,
   parseDerivedName,
 } from './query/derived/parse-derived-name.js';
+export type {
+  DerivedFindMethod,
+  DerivedFindOneOptions,
+  DerivedFindOptions,
+  DerivedMethod,
+  DerivedNameError,
+  ValidDerivedName,
+} from './query/derived/types.js';
+export {
+  type FindOneOptions,
+  MAX_PAGE_SIZE,
+  type Page,
+  type Pageable,
+  type QueryOptions,
+  type Selected,
+  type Slice,
+  type SliceRequest,
+} from './query/find-options.js';
 export { normalizeOrderBy, normalizePopulate, normalizeSelect } from './query/normalize-order.js';
 export {
   comparedType,

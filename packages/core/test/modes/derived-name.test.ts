@@ -3,6 +3,7 @@ import {
   between,
   column,
   contains,
+  DbRepo,
   derivedQuery,
   endsWith,
   entity,
@@ -136,7 +137,8 @@ describe('derived names: keywords', () => {
     same('findByNameEndingWithIgnoringCase', ['a'], { name: endsWith('a', { ignoreCase: true }) });
     same('findByNameContainingIgnoreCase', ['a'], { name: contains('a', { ignoreCase: true }) });
     same('findByNameNotContainingIgnoreCase', ['a'], not({ name: contains('a', { ignoreCase: true }) }));
-    same('findByStatusIgnoreCase', ['ACTIVE'], { status: eq('ACTIVE', { ignoreCase: true }) });
+    // Where<T> types eq over the field's literals; the derived parameter is a string, compared ignoring case.
+    same('findByStatusIgnoreCase', ['ACTIVE'], { status: eq('ACTIVE', { ignoreCase: true }) as never });
   });
 
   it('compares a to-one relation by entity or key', () => {
@@ -328,5 +330,35 @@ describe('derived calls: arguments', () => {
   it('leaves values to the where check, so a plain object is never an operator', () => {
     const where = query('findByEmail').where([{ $ne: '' }]);
     expect(() => normalizeWhere(users, where)).toThrow(/plain objects are never query operators/);
+  });
+});
+
+describe('DbRepo#derive', () => {
+  it('reads the name when the repository is constructed, so a bad one throws then, not at the first call', () => {
+    class DnBadRepo extends DbRepo<DnUser> {
+      constructor() {
+        super(DnUser);
+      }
+      readonly findByEmial = this.derive('findByEmial' as never);
+    }
+    expect(() => new DnBadRepo()).toThrow(MappingError);
+    expect(() => new DnBadRepo()).toThrow('DnBadRepo.derive("findByEmial"): cannot read "Emial"');
+  });
+
+  it('returns a method named after the name, which checks its arguments before any transaction', async () => {
+    class DnUserRepo extends DbRepo<DnUser> {
+      constructor() {
+        super(DnUser);
+      }
+      readonly findByEmailAndAgeBetween = this.derive('findByEmailAndAgeBetween');
+    }
+    const repo = new DnUserRepo();
+    expect(repo.findByEmailAndAgeBetween.name).toBe('findByEmailAndAgeBetween');
+    const call = repo.findByEmailAndAgeBetween as unknown as (...args: unknown[]) => Promise<unknown>;
+    await expect(call('a', 1)).rejects.toThrow(
+      'DnUserRepo.findByEmailAndAgeBetween takes 3 arguments (email, age (low), age (high)), then optionally ' +
+        'an options object { limit, offset, orderBy, populate } or a Pageable { page, size, sort }, got 2.',
+    );
+    await expect(call('a', 1, 2, 'x')).rejects.toThrow(/the last argument is an options object/);
   });
 });

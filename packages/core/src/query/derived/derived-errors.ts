@@ -91,7 +91,7 @@ export const derivedCallErrors = {
     new InvalidArgumentError(
       `${label} takes ${parameters.length} argument${parameters.length === 1 ? '' : 's'}` +
         (parameters.length ? ` (${parameters.join(', ')})` : '') +
-        (options ? ` and an optional ${options}` : '') +
+        (options ? `, then optionally ${options}` : '') +
         `, got ${got}.`,
     ),
   undefinedArgument: (label: string, index: number, parameter: string, nullable: string) =>

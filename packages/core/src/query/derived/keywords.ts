@@ -97,12 +97,7 @@ export type OperandKind =
   | 'nullable';
 
 /** How many arguments each operator takes, what it applies to, whether `IgnoreCase` may follow it. */
-export const OPERATOR_RULES: Readonly<
-  Record<
-    DerivedOperator,
-    { readonly args: 0 | 1 | 2; readonly operand: OperandKind; readonly ignoreCase: boolean }
-  >
-> = {
+export const OPERATOR_RULES = {
   eq: { args: 1, operand: 'value', ignoreCase: true },
   ne: { args: 1, operand: 'value', ignoreCase: true },
   lt: { args: 1, operand: 'ordered', ignoreCase: false },
@@ -122,7 +117,10 @@ export const OPERATOR_RULES: Readonly<
   isNotNull: { args: 0, operand: 'nullable', ignoreCase: false },
   true: { args: 0, operand: 'boolean', ignoreCase: false },
   false: { args: 0, operand: 'boolean', ignoreCase: false },
-};
+} as const satisfies Record<
+  DerivedOperator,
+  { readonly args: 0 | 1 | 2; readonly operand: OperandKind; readonly ignoreCase: boolean }
+>;
 
 /** The keywords longest first: the parser tries them in this order. */
 export const KEYWORDS_LONGEST_FIRST: readonly DerivedKeyword[] = (
