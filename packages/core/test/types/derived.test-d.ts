@@ -173,6 +173,32 @@ describe('derived methods: parameters from the fields', () => {
   });
 });
 
+class Tricky {
+  id!: number;
+  label!: string;
+  labelNot!: boolean;
+  code!: string;
+  codeIn!: string;
+}
+
+describe('derived names: the longest field that reads, as at run time', () => {
+  it('takes the longer field, or the shorter one when the longer does not read', () => {
+    expectTypeOf<Args<DerivedMethod<Tricky, 'findByCodeIn'>>>().toEqualTypeOf<
+      [string, DerivedFindOptions<Tricky>?]
+    >();
+    expectTypeOf<Args<DerivedMethod<Tricky, 'findByCodeInIn'>>>().toEqualTypeOf<
+      [readonly string[], DerivedFindOptions<Tricky>?]
+    >();
+    // labelNot is a boolean: labelNot + Like does not apply, so label + NotLike.
+    expectTypeOf<Args<DerivedMethod<Tricky, 'findByLabelNotLike'>>>().toEqualTypeOf<
+      [string, DerivedFindOptions<Tricky>?]
+    >();
+    expectTypeOf<Args<DerivedMethod<Tricky, 'findByLabelNotTrue'>>>().toEqualTypeOf<
+      [DerivedFindOptions<Tricky>?]
+    >();
+  });
+});
+
 class Wrong extends DbRepo<User> {
   constructor() {
     super(User);

@@ -1,7 +1,8 @@
 // Derived query methods typed from their names with template literal types: the same reading as
 // parse-derived-name.ts (fields longest first, backtracking, And before Or), over the entity type's own
-// keys instead of its metadata. Each step keeps one result, so a name of five criteria and two order keys
-// stays a few hundred instantiations deep; the keywords come from the runtime table (keywords.ts).
+// keys instead of its metadata. Each step keeps one result, so a name costs a few thousand instantiations
+// (the type tests' 35 names: ~80k, 0.08 s); the recursion is not a tail call, so TypeScript's depth limit
+// stops names of more than eleven criteria (on a 33-field entity). The keywords come from keywords.ts.
 import type { FieldsOf, PrimaryKey } from '../../mapping/entity-types.js';
 import type { FindOneOptions, Page, Pageable, QueryOptions } from '../find-options.js';
 import type { ScalarValue } from '../where.js';
