@@ -8,6 +8,9 @@
 //   `em.fork().findAndCount` of the same page (the primary key as the tie-breaker, as findPage adds it):
 //   on its own (findPage counts in the same transaction as the rows; findAndCount sends two autocommit
 //   statements) and inside @transactional against `em.fork().transactional(findAndCount)`. Target ≤ 1.05.
+// - 9e: the derived method `findTop20ByStatusAndAgeGreaterThanEqualOrderByAgeDesc('active', 30)` against
+//   the same `repo.find` as 9 (its where built once, outside the loop): the name is read once, when the
+//   repository is constructed, so a call costs building its where and nothing else. Target ≤ 1.02.
 import { closeKosha, compare, decorate, defineUser, fmtUs, openKosha, row } from '../lib/harness.mjs';
 
 const N = 2_000;
@@ -28,6 +31,9 @@ export default {
       constructor() {
         super(User);
       }
+      findTop20ByStatusAndAgeGreaterThanEqualOrderByAgeDesc = this.derive(
+        'findTop20ByStatusAndAgeGreaterThanEqualOrderByAgeDesc',
+      );
       async adults() {
         return this.find({ where, orderBy: { age: 'desc' }, limit: 20 });
       }
@@ -57,6 +63,11 @@ export default {
       if (got.length !== 20 || got.some((id, i) => id !== expected[i])) {
         throw new Error('find and em.find disagree');
       }
+      const derived = (await repo.findTop20ByStatusAndAgeGreaterThanEqualOrderByAgeDesc('active', 30)).map(
+        (u) => u.id,
+      );
+      if (derived.some((id, i) => id !== expected[i]))
+        throw new Error('the derived method and em.find disagree');
       const page = await repo.findPage({ page: 3, size: 20, sort: { age: 'desc' } }, { status: 'active' });
       const [rows, count] = await em.fork().findAndCount(User, { status: 'active' }, pageOptions);
       if (page.total !== count || page.items.some((u, i) => u.id !== rows[i].id)) {
@@ -71,6 +82,8 @@ export default {
         {
           emFind: async () => twenty(await em.fork().find(User, native, findOptions)),
           find: async () => twenty(await repo.find({ where, orderBy: { age: 'desc' }, limit: 20 })),
+          derived: async () =>
+            twenty(await repo.findTop20ByStatusAndAgeGreaterThanEqualOrderByAgeDesc('active', 30)),
           emFindTx: async () =>
             twenty(await em.fork().transactional((tem) => tem.find(User, native, findOptions))),
           findTx: async () => twenty(await repo.adults()),
@@ -88,15 +101,15 @@ export default {
         },
         ctx,
       );
-      const line = (scenario, name, base, baseline, notes) => {
+      const line = (scenario, name, base, baseline, notes, target = 1.05) => {
         const ratio = m.ratio(name, base);
         return row({
           scenario,
           kosha: fmtUs(m.us(name)),
           baseline: `${fmtUs(m.us(base))} ${baseline}`,
           ratio,
-          target: '≤ 1.05',
-          pass: ratio <= 1.05,
+          target: `≤ ${target}`,
+          pass: ratio <= target,
           notes: `${ctx.dialect}, ${m.rounds} rounds, ${N} rows; ${notes}`,
         });
       };
@@ -128,6 +141,14 @@ export default {
           'emFindAndCountTx',
           'em.fork().transactional(findAndCount)',
           'both send BEGIN, two SELECTs, COMMIT',
+        ),
+        line(
+          '9e. derived findTop20ByStatusAndAgeGreaterThanEqualOrderByAgeDesc',
+          'derived',
+          'find',
+          'repo.find (9)',
+          'the same query; the name was read when the repository was constructed',
+          1.02,
         ),
       ];
     } finally {

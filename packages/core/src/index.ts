@@ -111,6 +111,29 @@ export type {
 export { isPinoLogger, type ObjectFirstLogger, pinoLogger } from './pino-logger.js';
 export { columnValue, describeValue, isTextType } from './query/column-values.js';
 export { decodeCursor, encodeCursor } from './query/cursor.js';
+export { type DerivedHost, derivedMethod } from './query/derived/derived-method.js';
+export { type DerivedQuery, derivedQuery } from './query/derived/derived-query.js';
+export {
+  DERIVED_KEYWORDS,
+  type DerivedKeyword,
+  type DerivedOperator,
+  IGNORE_CASE_WORDS,
+} from './query/derived/keywords.js';
+export {
+  type DerivedKind,
+  type DerivedOrder,
+  type DerivedPredicate,
+  type ParsedDerivedName,
+  parseDerivedName,
+} from './query/derived/parse-derived-name.js';
+export type {
+  DerivedFindMethod,
+  DerivedFindOneOptions,
+  DerivedFindOptions,
+  DerivedMethod,
+  DerivedNameError,
+  ValidDerivedName,
+} from './query/derived/types.js';
 export {
   type FindOneOptions,
   MAX_PAGE_SIZE,

@@ -22,6 +22,7 @@ import type { GuardedDriver } from './connection/guarded-driver.js';
 import { toOrderBy, toWhere } from './field-filter.js';
 import { type LazyTransactions, transactionConnection } from './internals/index.js';
 import { copyGenerated, mergeDetached } from './merge-detached.js';
+import { deleteWhere } from './query/delete-where.js';
 import { type Filter, type FilterTarget, toFilterQuery } from './query/filter-query.js';
 import { keysetFilter, orderByOf } from './query/order-sql.js';
 import { SavepointStack } from './savepoint-stack.js';
@@ -485,6 +486,10 @@ export class MikroSession implements Session {
         .execute('get', false);
       return row != null;
     });
+  }
+
+  deleteWhere<T extends object>(entity: EntityClass<T>, where: WhereNode): Promise<number> {
+    return this.#op(() => deleteWhere(this.native, entity, this.#filter(entity, where)));
   }
 
   update<T extends object>(entity: EntityClass<T>, value: T): Promise<T> {

@@ -1,6 +1,8 @@
 import { createKosha, type Kosha } from '@kosha/core';
 import type { SuiteRunner } from '../suite-runner.js';
 import { builtinTests } from './builtins.js';
+import { derivedTests } from './derived.js';
+import { DERIVED_ENTITIES } from './derived-entities.js';
 import { CONFORMANCE_ENTITIES, ConfPersonRepo, ConfRowRepo } from './entities.js';
 import { propagationTests } from './propagation.js';
 import { queryTests } from './queries.js';
@@ -14,7 +16,8 @@ export interface BackendConformanceOptions {
 }
 
 /**
- * The conformance suite every ORM backend runs: every `DbRepo` built-in, transaction behaviour
+ * The conformance suite every ORM backend runs: every `DbRepo` built-in, the queries and the derived
+ * query methods, transaction behaviour
  * (rollback, read-only, isolation, timeout, rollback rules, hooks, savepoints, REQUIRES_NEW, load),
  * and the full propagation matrix — 7 × 7 modes × who throws — checked row by row in the database.
  * A backend is done when this suite passes unchanged.
@@ -47,7 +50,7 @@ export function backendConformance(
       };
       kosha = await createKosha({
         orm: backend,
-        entities: CONFORMANCE_ENTITIES,
+        entities: [...CONFORMANCE_ENTITIES, ...DERIVED_ENTITIES],
         cache: false,
         setDefault: false,
       });
@@ -71,6 +74,7 @@ export function backendConformance(
 
     runner.describe('repository built-ins', () => builtinTests(runner, get));
     runner.describe('queries', () => queryTests(runner, get));
+    runner.describe('derived query methods', () => derivedTests(runner, get));
     runner.describe('transactions', () => transactionTests(runner, get));
     runner.describe('propagation matrix', () => propagationTests(runner, get));
   });

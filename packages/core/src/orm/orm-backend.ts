@@ -118,6 +118,12 @@ export interface Session {
   countWhere?<T extends object>(entity: EntityClass<T>, where: WhereNode): Promise<number>;
   /** True when a row matches a normalized condition (`DbRepo#exists`); without it, core counts. */
   existsWhere?<T extends object>(entity: EntityClass<T>, where: WhereNode): Promise<boolean>;
+  /**
+   * Deletes the rows a normalized condition matches (derived `deleteBy…` methods) in the current transaction,
+   * after writing the unit of work's pending changes, and returns how many it deleted. Entities of the unit
+   * of work whose rows are gone leave it, as after `deleteById`.
+   */
+  deleteWhere?<T extends object>(entity: EntityClass<T>, where: WhereNode): Promise<number>;
   /** Merges a (possibly detached) entity's state into the unit of work and flushes; returns the managed entity. */
   update<T extends object>(entity: EntityClass<T>, value: T): Promise<T>;
   /** Deletes by primary key; true when a row was deleted. */

@@ -2,6 +2,7 @@ import {
   ConfigError,
   IllegalTransactionStateError,
   InvalidArgumentError,
+  MappingError,
   UnknownFieldError,
 } from '../errors.js';
 import type { Kosha } from '../kosha.js';
@@ -9,6 +10,10 @@ import { metadataOf } from '../mapping/entity-registry.js';
 import type { FieldsOf, InsertRow, PrimaryKey } from '../mapping/entity-types.js';
 import type { EntityClass, EntityMetadata } from '../mapping/metadata.js';
 import type { NativeSession, QuerySpec, Session } from '../orm/orm-backend.js';
+import { derivedMethod } from '../query/derived/derived-method.js';
+import { derivedQuery } from '../query/derived/derived-query.js';
+import { parseDerivedName } from '../query/derived/parse-derived-name.js';
+import type { DerivedMethod, ValidDerivedName } from '../query/derived/types.js';
 import type {
   FindOneOptions,
   Page,
@@ -356,5 +361,55 @@ export abstract class DbRepo<T extends object> {
     return this.#run(false, 'findAllByField', (s) =>
       s.find(this.entity, { [field]: value }, { orderBy: { [pk]: 'asc' } }),
     );
+  }
+  /**
+   * A derived query method, typed from its name as Spring Data derives one: a prefix (`find`, `findFirst`,
+   * `findOne`, `findTop<N>`, `count`, `exists`, `delete`) + `By`, the fields in PascalCase with their
+   * keywords (`And`, `Or`, `LessThan`, `Between`, `In`, `StartingWith`, `IgnoreCase`, `IsNull`, `True`…),
+   * and `OrderBy<Field>Asc|Desc`. The name is read once, here, against the entity's metadata: one that does
+   * not read is a `MappingError` when the repository is constructed (and, with a literal name, does not
+   * compile). Each call checks its arguments and runs through `find`, `findOne`, `findPage`, `count` or
+   * `exists` (or deletes in a read-write transaction, `deleteBy…`): transactional like them.
+   *
+   * ```ts
+   * @repository
+   * class UserRepo extends DbRepo<User> {
+   *   constructor() { super(User); }
+   *   readonly findByStatusAndAgeGreaterThanOrderByNameDesc = this.derive('findByStatusAndAgeGreaterThanOrderByNameDesc');
+   *   readonly countByStatus = this.derive('countByStatus'); // (status) => Promise<number>
+   * }
+   * await users.findByStatusAndAgeGreaterThanOrderByNameDesc('active', 18, { limit: 20 }); // User[]
+   * await users.findByStatusAndAgeGreaterThanOrderByNameDesc('active', 18, { page: 0, size: 20 }); // Page<User>
+   * ```
+   */
+  protected derive<const N extends string>(name: N & ValidDerivedName<T, N>): DerivedMethod<T, N> {
+    const repo = this.constructor.name;
+    if (typeof name !== 'string') {
+      throw new MappingError(`${repo}.derive takes a method name such as 'findByEmail', got ${typeof name}.`);
+    }
+    const parsed = parseDerivedName(this.metadata, name, `${repo}.derive(${JSON.stringify(name)})`);
+    const query = derivedQuery(parsed, `${repo}.${name}`);
+    return derivedMethod<T>(query, `${repo}.${name}`, this as never, (where) =>
+      this.#deleteWhere(name, where),
+    ) as DerivedMethod<T, N>;
+  }
+
+  /** Deletes the rows matching `where` (a derived deleteBy…) in the read-write built-in transaction. */
+  #deleteWhere(what: string, where: Where<T>): Promise<number> {
+    let node: WhereNode;
+    try {
+      node = normalizeWhere(this.metadata, where);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#run(true, what, (s) => {
+      if (!s.deleteWhere) {
+        throw new ConfigError(
+          `${this.kosha.orm.name} does not delete by condition (Session.deleteWhere): ${this.constructor.name}.${what} ` +
+            'needs a backend that implements it, such as @kosha/orm-mikro.',
+        );
+      }
+      return s.deleteWhere(this.entity, node);
+    });
   }
 }
