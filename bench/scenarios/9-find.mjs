@@ -1,13 +1,14 @@
-// Scenario 9: the typed queries against MikroORM running the same statements, in the same run, on 2,000 rows.
+// Scenario 9: the typed queries against MikroORM running the same queries, in the same run, on 2,000 rows.
 // - 9 / 9b: `repo.find({ where: { status, age: gte(…) }, orderBy: { age: 'desc' }, limit: 20 })` against
-//   `em.fork().find(User, { status, age: { $gte } }, { orderBy, limit: 20 })`: on its own (the built-in is
-//   its own read-only transaction: BEGIN and COMMIT around the SELECT, which em.find does not send), and
-//   inside the caller's @transactional method against `em.fork().transactional(find)` (both send BEGIN,
-//   SELECT, COMMIT). Target ≤ 1.05.
+//   `em.fork().find(User, { status, age: { $gte } }, { orderBy, limit: 20 })`: on its own (both send one
+//   SELECT: a read-only built-in with the default isolation sends no BEGIN/COMMIT), and inside the caller's
+//   @transactional method against `em.fork().transactional(find)` (both send BEGIN, SELECT, COMMIT).
+//   Target ≤ 1.05.
 // - 9c / 9d: `repo.findPage({ page: 3, size: 20, sort: { age: 'desc' } }, { status })` against
 //   `em.fork().findAndCount` of the same page (the primary key as the tie-breaker, as findPage adds it):
-//   on its own (findPage counts in the same transaction as the rows; findAndCount sends two autocommit
-//   statements) and inside @transactional against `em.fork().transactional(findAndCount)`. Target ≤ 1.05.
+//   on its own (findPage reads the rows and the total in one SELECT, the count a scalar subquery; findAndCount
+//   sends two SELECTs, in parallel on two connections) and inside @transactional against
+//   `em.fork().transactional(findAndCount)`. Target ≤ 1.05.
 // - 9e: the derived method `findTop20ByStatusAndAgeGreaterThanEqualOrderByAgeDesc('active', 30)` against
 //   the same `repo.find` as 9 (its where built once, outside the loop): the name is read once, when the
 //   repository is constructed, so a call costs building its where and nothing else. Target ≤ 1.02.
@@ -119,7 +120,7 @@ export default {
           'find',
           'emFind',
           'em.fork().find',
-          'find is its own read-only transaction (BEGIN, SELECT, COMMIT), em.find one autocommit SELECT',
+          'both send one SELECT (no BEGIN/COMMIT around a read-only built-in alone)',
         ),
         line(
           '9b. @transactional method → repo.find',
@@ -133,14 +134,14 @@ export default {
           'findPage',
           'emFindAndCount',
           'em.fork().findAndCount',
-          'findPage: rows and count in one transaction; findAndCount: two autocommit SELECTs',
+          'findPage: one SELECT, rows and total from one snapshot (a count subquery); findAndCount: two SELECTs on two connections',
         ),
         line(
           '9d. @transactional method → repo.findPage',
           'findPageTx',
           'emFindAndCountTx',
           'em.fork().transactional(findAndCount)',
-          'both send BEGIN, two SELECTs, COMMIT',
+          'both inside BEGIN … COMMIT: findPage one SELECT with the total, findAndCount two SELECTs',
         ),
         line(
           '9e. derived findTop20ByStatusAndAgeGreaterThanEqualOrderByAgeDesc',

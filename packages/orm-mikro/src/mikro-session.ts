@@ -25,6 +25,7 @@ import { copyGenerated, mergeDetached } from './merge-detached.js';
 import { deleteWhere } from './query/delete-where.js';
 import { type Filter, type FilterTarget, toFilterQuery } from './query/filter-query.js';
 import { keysetFilter, orderByOf } from './query/order-sql.js';
+import { pageWithTotal } from './query/page-query.js';
 import { SavepointStack } from './savepoint-stack.js';
 import { ISOLATION, type TransactionSettings, transactionSettings } from './transaction-settings.js';
 import type { Dialect } from './url.js';
@@ -468,6 +469,26 @@ export class MikroSession implements Session {
         ...(query.populate?.length ? { populate: query.populate as never } : {}),
       }) as Promise<T[]>;
     });
+  }
+
+  findPageWhere<T extends object>(
+    entity: EntityClass<T>,
+    query: QuerySpec,
+  ): Promise<{ items: T[]; total: number | undefined }> {
+    // Not used yet (a built-in alone, outside any transaction): nothing managed, nothing unflushed.
+    const fresh = this.#em === undefined;
+    if (!fresh || query.select || query.populate?.length) {
+      return this.findWhere(entity, query).then((items) => ({ items, total: undefined }));
+    }
+    return this.#op(() =>
+      pageWithTotal(
+        this.native,
+        entity,
+        this.#filter(entity, query.where),
+        query,
+        this.#readOptions().connectionType,
+      ),
+    );
   }
 
   countWhere<T extends object>(entity: EntityClass<T>, where: WhereNode): Promise<number> {

@@ -14,7 +14,7 @@ import {
 } from '@kosha/core';
 import fc from 'fast-check';
 import { rejectionOf, type SuiteRunner } from '../suite-runner.js';
-import { type QAuthor, QAuthorRepo, QPostRepo } from './entities.js';
+import { type QAuthor, QAuthorRepo, QPost, QPostRepo } from './entities.js';
 import { authorCondition, authorWhere, postCondition, postWhere } from './query-conditions.js';
 import { AUTHORS, authorRows, POSTS, postRows } from './query-fixture.js';
 import { pagingTests } from './query-paging.js';
@@ -237,6 +237,35 @@ export function queryTests(t: SuiteRunner, ctx: () => SuiteContext): void {
         }
         assert.deepEqual(seen, expected, direction);
       }
+    },
+  );
+
+  t.test(
+    'findPage filters and sorts through a to-one relation: rows, total and managed entities as find gives them',
+    async () => {
+      const { posts, authors } = q();
+      const where = { author: { active: true } };
+      const sort = { author: { score: 'desc' }, views: 'asc' } as const;
+      const expected = idsOf(await posts.find({ where, orderBy: [sort, { id: 'asc' }] }));
+      assert.ok(expected.length > 4, 'the fixture has posts of active authors');
+      const seen: number[] = [];
+      for (let page = 0; page * 4 < expected.length; page++) {
+        const p = await posts.findPage({ page, size: 4, sort }, where);
+        assert.equal(p.total, expected.length, `total of page ${page}`);
+        seen.push(...idsOf(p.items));
+      }
+      assert.deepEqual(seen, expected);
+      // Alone, the page's rows are entities of their own session; inside a transaction, the managed ones.
+      const [first] = (await posts.findPage({ page: 0, size: 1, sort }, where)).items;
+      assert.ok(first instanceof QPost, 'an entity');
+      await ctx().kosha.transaction(async () => {
+        const loaded = await posts.getById(first.id);
+        const p = await posts.findPage({ page: 0, size: 1, sort }, where);
+        assert.equal(p.items[0], loaded, 'the instance the transaction already holds');
+        assert.equal(p.total, expected.length);
+        const author = await authors.getById(loaded!.author!.id);
+        assert.equal(loaded!.author, author, 'its author is a reference of the same session');
+      });
     },
   );
 

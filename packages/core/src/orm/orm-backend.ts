@@ -114,6 +114,15 @@ export interface Session {
   count<T extends object>(entity: EntityClass<T>, where?: FieldFilter): Promise<number>;
   /** Runs a normalized query (`DbRepo#find`, `findOne`, `findPage`, `findSlice`): managed entities, in order. */
   findWhere?<T extends object>(entity: EntityClass<T>, query: QuerySpec): Promise<T[]>;
+  /**
+   * One page's rows and, when the backend can read it with them, the number of rows the condition
+   * matches (`DbRepo#findPage`): `total` from the same statement (one snapshot), or `undefined` and core
+   * counts. Without it, core runs {@link findWhere} and {@link countWhere}.
+   */
+  findPageWhere?<T extends object>(
+    entity: EntityClass<T>,
+    query: QuerySpec,
+  ): Promise<{ items: T[]; total: number | undefined }>;
   /** Counts the rows a normalized condition matches (`DbRepo#count`, `findPage`). */
   countWhere?<T extends object>(entity: EntityClass<T>, where: WhereNode): Promise<number>;
   /** True when a row matches a normalized condition (`DbRepo#exists`); without it, core counts. */

@@ -298,9 +298,10 @@ export abstract class DbRepo<T extends object> {
   }
 
   /**
-   * One page of the entities matching `where` (Spring's `findAll(Pageable)`), with the total: the rows and
-   * the count in one transaction. The primary key is added as the last sort key, so that rows tying on the
-   * sort keep one order from page to page. The count is skipped when the rows tell it (a short page).
+   * One page of the entities matching `where` (Spring's `findAll(Pageable)`), with the total: alone, the
+   * rows and the total from one statement (one snapshot); inside a transaction, two statements of it (the
+   * count skipped when the rows tell it: a short page). The primary key is added as the last sort key, so
+   * that rows tying on the sort keep one order from page to page.
    *
    * ```ts
    * const page = await users.findPage({ page: 0, size: 20, sort: { createdAt: 'desc' } }, { status: 'active' });
@@ -312,8 +313,12 @@ export abstract class DbRepo<T extends object> {
       'findPage',
       () => pageSpec(this.metadata, pageable, where),
       async (s, { spec, where: node, page, size, offset }) => {
-        const items = await s.findWhere(this.entity, spec);
-        const total = totalFromRows(items.length, offset, size) ?? (await s.countWhere(this.entity, node));
+        const read = s.findPageWhere
+          ? await s.findPageWhere(this.entity, spec)
+          : { items: await s.findWhere(this.entity, spec), total: undefined };
+        const items = read.items;
+        const total =
+          read.total ?? totalFromRows(items.length, offset, size) ?? (await s.countWhere(this.entity, node));
         return pageOf(items, total, page, size);
       },
     );
