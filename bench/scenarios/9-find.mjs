@@ -6,7 +6,7 @@
 //   Target ≤ 1.05.
 // - 9c / 9d: `repo.findPage({ page: 3, size: 20, sort: { age: 'desc' } }, { status })` against
 //   `em.fork().findAndCount` of the same page (the primary key as the tie-breaker, as findPage adds it):
-//   on its own (findPage reads the rows and the total in one SELECT, the count a scalar subquery; findAndCount
+//   on its own (findPage reads the rows and the total in one SELECT, with count(*) over () or on SQLite a count subquery; findAndCount
 //   sends two SELECTs, in parallel on two connections) and inside @transactional against
 //   `em.fork().transactional(findAndCount)`. Target ≤ 1.05.
 // - 9e: the derived method `findTop20ByStatusAndAgeGreaterThanEqualOrderByAgeDesc('active', 30)` against
@@ -134,7 +134,7 @@ export default {
           'findPage',
           'emFindAndCount',
           'em.fork().findAndCount',
-          'findPage: one SELECT, rows and total from one snapshot (a count subquery); findAndCount: two SELECTs on two connections',
+          'findPage: one SELECT, rows and total from one snapshot; findAndCount: two SELECTs on two connections',
         ),
         line(
           '9d. @transactional method → repo.findPage',

@@ -487,6 +487,7 @@ export class MikroSession implements Session {
         this.#filter(entity, query.where),
         query,
         this.#readOptions().connectionType,
+        this.#host.dialect,
       ),
     );
   }
