@@ -7,7 +7,7 @@ import type { Operator, WhereGroup } from './operators.js';
 export type ScalarValue = string | number | bigint | boolean | Date;
 
 /** The element type of a to-many relation's type (an array, MikroORM's `Collection`, any iterable). */
-type ElementOf<V> = V extends string
+export type ElementOf<V> = V extends string
   ? never
   : V extends Iterable<infer E>
     ? E extends object
@@ -16,7 +16,7 @@ type ElementOf<V> = V extends string
     : never;
 
 /** What kind of field a property's type is: a scalar column, a to-one or a to-many relation. */
-type FieldKind<V> = [NonNullable<V>] extends [ScalarValue]
+export type FieldKind<V> = [NonNullable<V>] extends [ScalarValue]
   ? 'scalar'
   : [ElementOf<NonNullable<V>>] extends [never]
     ? NonNullable<V> extends object

@@ -5,7 +5,7 @@
 // stops names of more than eleven criteria (on a 33-field entity). The keywords come from keywords.ts.
 import type { FieldsOf, PrimaryKey } from '../../mapping/entity-types.js';
 import type { FindOneOptions, Page, Pageable, QueryOptions } from '../find-options.js';
-import type { ScalarValue } from '../where.js';
+import type { FieldKind } from '../where.js';
 import type { DERIVED_KEYWORDS, DerivedKeyword, IGNORE_CASE_WORDS, OPERATOR_RULES } from './keywords.js';
 
 declare const derivedNameError: unique symbol;
@@ -34,22 +34,8 @@ interface NoMatch {
   readonly noMatch: true;
 }
 
-type ToManyElement<V> = V extends string
-  ? never
-  : V extends Iterable<infer E>
-    ? E extends object
-      ? E
-      : never
-    : never;
-
 /** What a field is: a column, a to-one or a to-many relation (as `Where<T>` tells them apart). */
-type KindOf<V> = [NonNullable<V>] extends [ScalarValue]
-  ? 'scalar'
-  : [ToManyElement<NonNullable<V>>] extends [never]
-    ? NonNullable<V> extends object
-      ? 'toOne'
-      : 'scalar'
-    : 'toMany';
+type KindOf<V> = FieldKind<V>;
 
 type IsText<V> = [NonNullable<V>] extends [string] ? true : false;
 
