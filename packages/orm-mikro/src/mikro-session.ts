@@ -475,7 +475,7 @@ export class MikroSession implements Session {
     entity: EntityClass<T>,
     query: QuerySpec,
   ): Promise<{ items: T[]; total: number | undefined }> {
-    // Not used yet (a built-in alone, outside any transaction): nothing managed, nothing unflushed.
+    // Not used yet (a built-in alone, or the first call of a transaction): nothing managed, nothing unflushed.
     const fresh = this.#em === undefined;
     if (!fresh || query.select || query.populate?.length) {
       return this.findWhere(entity, query).then((items) => ({ items, total: undefined }));

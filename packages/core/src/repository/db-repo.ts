@@ -298,10 +298,10 @@ export abstract class DbRepo<T extends object> {
   }
 
   /**
-   * One page of the entities matching `where` (Spring's `findAll(Pageable)`), with the total: alone, the
-   * rows and the total from one statement (one snapshot); inside a transaction, two statements of it (the
-   * count skipped when the rows tell it: a short page). The primary key is added as the last sort key, so
-   * that rows tying on the sort keep one order from page to page.
+   * One page of the entities matching `where` (Spring's `findAll(Pageable)`), with the total: from one
+   * statement (one snapshot) when the backend can; else the rows, then the count in the same transaction
+   * (skipped when the rows tell it: a short page). The primary key is added as the last sort key, so that
+   * rows tying on the sort keep one order from page to page.
    *
    * ```ts
    * const page = await users.findPage({ page: 0, size: 20, sort: { createdAt: 'desc' } }, { status: 'active' });
