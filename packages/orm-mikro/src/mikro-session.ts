@@ -484,7 +484,7 @@ export class MikroSession implements Session {
       pageWithTotal(
         this.native,
         entity,
-        this.#filter(entity, query.where),
+        () => this.#filter(entity, query.where),
         query,
         this.#readOptions().connectionType,
         this.#host.dialect,

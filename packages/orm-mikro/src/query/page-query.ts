@@ -16,7 +16,8 @@ import { orderByOf } from './order-sql.js';
 const TOTAL = 'kosha__page_total';
 
 /**
- * The rows of one page and the number of rows matching `where`, from one SELECT. `total` is `undefined`
+ * The rows of one page and the number of rows matching `where` (made afresh for each query that reads it:
+ * a query builder may rewrite the filter it is given), from one SELECT. `total` is `undefined`
  * when the page is empty (past the last row, the total has no row to ride on): count then.
  *
  * The rows become managed entities through `em.map`, as `em.find` would make them. For a session that
@@ -26,7 +27,7 @@ const TOTAL = 'kosha__page_total';
 export async function pageWithTotal<T extends object>(
   em: SqlEntityManager,
   entity: EntityClass<T>,
-  where: Filter,
+  where: () => Filter,
   query: QuerySpec,
   connectionType: 'read' | undefined,
   dialect: Dialect,
@@ -38,10 +39,10 @@ export async function pageWithTotal<T extends object>(
         em
           .createQueryBuilder(entity, 'kosha_count', connectionType)
           .count()
-          .where(where as never)
+          .where(where() as never)
           .as(TOTAL)
       : raw(`count(*) over () as ${TOTAL}`);
-  qb.select(['*', counted as never]).where(where as never);
+  qb.select(['*', counted as never]).where(where() as never);
   const orderBy = orderByOf(query.orderBy);
   if (orderBy) qb.orderBy(orderBy as never);
   if (query.limit !== undefined) qb.limit(query.limit);
