@@ -38,6 +38,16 @@ export async function redisClient(ctx) {
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** What {@link compare} and {@link interleaved} return, from each task's per-round latencies (ms). */
+function measured(rounds, perRound) {
+  return {
+    rounds,
+    perRound,
+    us: (name) => median(perRound[name]) * 1000,
+    ratio: (name, base) => median(perRound[name].map((v, k) => v / perRound[base][k])),
+  };
+}
+
 /**
  * Times each task with tinybench, in `rounds` rounds whose order alternates so that drift (JIT, GC,
  * other processes) hits every task alike. Returns per-task latencies (ms, the mean of each round) and
@@ -57,12 +67,7 @@ export async function compare(tasks, { quick, rounds = quick ? 3 : 7, time, warm
     await bench.run();
     for (const t of bench.tasks) perRound[t.name].push(t.result.latency.mean);
   }
-  return {
-    rounds,
-    perRound,
-    us: (name) => median(perRound[name]) * 1000,
-    ratio: (name, base) => median(perRound[name].map((v, k) => v / perRound[base][k])),
-  };
+  return measured(rounds, perRound);
 }
 
 /**
@@ -98,12 +103,7 @@ export async function interleaved(tasks, { quick, rounds = quick ? 3 : 9, time, 
     }
     for (let k = 0; k < names.length; k++) perRound[names[k]].push(sum[k] / calls[k]);
   }
-  return {
-    rounds,
-    perRound,
-    us: (name) => median(perRound[name]) * 1000,
-    ratio: (name, base) => median(perRound[name].map((v, k) => v / perRound[base][k])),
-  };
+  return measured(rounds, perRound);
 }
 
 /**
