@@ -1,17 +1,10 @@
 import { CacheError } from '../errors.js';
 import type { CacheProvider, NetworkPolicy } from './cache-provider.js';
+import { CallInFlight, CallsInFlight } from './calls-in-flight.js';
 import { PendingEvictions } from './pending-evictions.js';
 import type { RateLimitedLog } from './rate-limited-log.js';
 
 const FAILED = Symbol('failed');
-
-/** A call in progress and its deadline. */
-interface Pending {
-  readonly deadline: number;
-  readonly ms: number;
-  settled: boolean;
-  fail(error: unknown): void;
-}
 
 /** Where the circuit breaker is: calling the store, skipping it, or probing whether it is back. */
 export type BreakerState = 'closed' | 'open' | 'probing';
@@ -33,8 +26,8 @@ export class FailOpenCache {
   #openedAt = 0;
   readonly #undelivered = new PendingEvictions();
   #replaying: Promise<boolean> | undefined;
-  /** Calls with a deadline, settled ones included until the watchdog's next pass drops them. */
-  #pending: Pending[] = [];
+  /** Calls with a deadline that have not settled. */
+  readonly #inFlight = new CallsInFlight();
   #watchdog: NodeJS.Timeout | undefined;
 
   constructor(provider: CacheProvider, log: RateLimitedLog, now: () => number = Date.now) {
@@ -184,7 +177,7 @@ export class FailOpenCache {
   /**
    * Calls the store: the result, or `FAILED` when it threw or (networked stores) did not answer within
    * the timeout. Hand-rolled rather than `Promise.race` + a timer per call: this is on every cache
-   * hit, so deadlines are checked by one watchdog timer instead.
+   * hit, so deadlines are checked by one watchdog timer over the calls still in flight instead.
    */
   #attempt<T, F>(
     what: string,
@@ -195,54 +188,51 @@ export class FailOpenCache {
   ): Promise<T | F> {
     return new Promise((resolve) => {
       const policy = this.#policy;
-      const ms = policy ? (wholePrefix ? policy.prefixTimeout : policy.commandTimeout) : Infinity;
-      const call: Pending = {
-        deadline: this.#now() + ms,
-        ms,
-        settled: false,
-        fail: (error: unknown) => {
-          if (call.settled) return;
-          call.settled = true;
+      let settled = false;
+      let call: CallInFlight | undefined;
+      if (policy) {
+        const ms = wholePrefix ? policy.prefixTimeout : policy.commandTimeout;
+        call = new CallInFlight(this.#now() + ms, ms, () => {
+          settled = true;
+          const error = new CacheError(`cache ${this.provider.name} did not answer within ${ms} ms`);
           if (count) this.#failed(what, error);
           resolve(failed);
-        },
-      };
-      if (policy) this.#watch(call);
+        });
+        this.#watch(call);
+      }
       let result: Promise<T>;
       try {
         result = fn();
       } catch (error) {
         result = Promise.reject(error);
       }
-      result.then((value) => {
-        if (call.settled) return;
-        call.settled = true;
-        if (count) this.#succeeded();
-        resolve(value);
-      }, call.fail);
+      result.then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          if (call) this.#inFlight.remove(call);
+          if (count) this.#succeeded();
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          if (call) this.#inFlight.remove(call);
+          if (count) this.#failed(what, error);
+          resolve(failed);
+        },
+      );
     });
   }
 
-  /**
-   * Tracks a call's deadline; one unref'd interval fails overdue calls while any are pending. A call is
-   * only appended here (this runs on every hit): settled ones are dropped by the next pass.
-   */
-  #watch(call: Pending): void {
-    this.#pending.push(call);
+  /** Tracks a call's deadline; one unref'd interval fails overdue calls while any are in flight. */
+  #watch(call: CallInFlight): void {
+    this.#inFlight.add(call);
     if (this.#watchdog) return;
     const every = Math.max(1, Math.floor(this.#policy!.commandTimeout / 4));
     this.#watchdog = setInterval(() => {
-      const now = this.#now();
-      const calls = this.#pending;
-      const waiting: Pending[] = [];
-      this.#pending = waiting;
-      for (const c of calls) {
-        if (c.settled) continue;
-        if (c.deadline <= now) {
-          c.fail(new CacheError(`cache ${this.provider.name} did not answer within ${c.ms} ms`));
-        } else waiting.push(c);
-      }
-      if (this.#pending.length === 0) {
+      this.#inFlight.expireDue(this.#now());
+      if (this.#inFlight.size === 0) {
         clearInterval(this.#watchdog);
         this.#watchdog = undefined;
       }
