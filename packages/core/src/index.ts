@@ -32,6 +32,15 @@ export {
 } from './config/load-config.js';
 export { AsyncContextStore, type ContextStore } from './context/context-store.js';
 export {
+  type CacheEvent,
+  cacheChannel,
+  type KoshaEvent,
+  type RequestEvent,
+  requestChannel,
+  type TransactionEvent,
+  transactionChannel,
+} from './diagnostics/channels.js';
+export {
   CacheError,
   CommitUnknownError,
   ConfigError,

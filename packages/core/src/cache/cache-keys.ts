@@ -96,3 +96,8 @@ export function cacheKey(keyPrefix: string, key: KeyFunction | undefined, args: 
   }
   return prefixOf(keyPrefix) + keySegment(String(k));
 }
+
+/** The name of the cache a key belongs to (`user` of `user:42`), for log messages. */
+export function cacheNameOf(key: string): string {
+  return key.slice(0, key.lastIndexOf(':'));
+}

@@ -2,6 +2,7 @@ import type { Kosha } from '../kosha.js';
 import { liveScope } from '../transaction/frames.js';
 import type { NotCommitted, Transaction, TransactionScope } from '../transaction/transaction-scope.js';
 import { encodeValue } from './cache-codec.js';
+import { cacheNameOf } from './cache-keys.js';
 import type { CacheProvider } from './cache-provider.js';
 import { FailOpenCache } from './fail-open-cache.js';
 import { LoadTracker } from './load-tracker.js';
@@ -137,11 +138,6 @@ export async function putEntry(
   if (!tw) writes.set(scope.tx, (tw = new TransactionWrites()));
   tw.add({ key });
   afterScopeCommit(scope, put);
-}
-
-/** The name of the cache a key belongs to (`user` of `user:42`), for log messages. */
-export function cacheNameOf(key: string): string {
-  return key.slice(0, key.lastIndexOf(':'));
 }
 
 /** Encodes a value for the cache, or logs why it cannot be cached and returns `undefined`. */

@@ -4,12 +4,11 @@ import { CacheMiss } from '../transaction/transaction-manager.js';
 import type { TransactionScope } from '../transaction/transaction-scope.js';
 import { EARLY_READ, koshaFor, type MethodEarlyRead } from '../transaction/transactional.js';
 import { decodeValue } from './cache-codec.js';
-import { cacheKey } from './cache-keys.js';
+import { cacheKey, cacheNameOf } from './cache-keys.js';
 import { type CacheableOptions, refuseBareUse, validateCacheOptions } from './cache-options.js';
 import {
   afterScopeCommit,
   type CacheRuntime,
-  cacheNameOf,
   cacheRuntimeOf,
   currentScope,
   encodeEntry,

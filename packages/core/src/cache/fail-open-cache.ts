@@ -1,10 +1,14 @@
+import { type CacheEvent, cacheChannel, traced } from '../diagnostics/channels.js';
 import { CacheError } from '../errors.js';
+import { currentEvent } from '../transaction/frames.js';
+import { cacheNameOf } from './cache-keys.js';
 import type { CacheProvider, NetworkPolicy } from './cache-provider.js';
 import { CallInFlight, CallsInFlight } from './calls-in-flight.js';
 import { PendingEvictions } from './pending-evictions.js';
 import type { RateLimitedLog } from './rate-limited-log.js';
 
 const FAILED = Symbol('failed');
+const SKIPPED = Symbol('skipped');
 
 /** Where the circuit breaker is: calling the store, skipping it, or probing whether it is back. */
 export type BreakerState = 'closed' | 'open' | 'probing';
@@ -50,53 +54,93 @@ export class FailOpenCache {
 
   /** Reads an entry; `undefined` on a miss, a failure, a skip, and while its eviction is pending. */
   get(key: string): Promise<string | undefined> {
-    if (!this.#usable()) return Promise.resolve(undefined);
+    if (!cacheChannel.hasSubscribers) return this.#read(key, undefined, undefined);
+    const event = this.#event('get', cacheNameOf(key));
+    return traced(cacheChannel, event, () =>
+      this.#read(key, FAILED, SKIPPED).then((r) => {
+        event.outcome = r === FAILED ? 'failed' : r === SKIPPED ? 'skipped' : 'ok';
+        event.hit = typeof r === 'string';
+        return typeof r === 'string' ? r : undefined;
+      }),
+    );
+  }
+
+  #read<F, S>(key: string, failed: F, skipped: S): Promise<string | undefined | F | S> {
+    if (!this.#usable()) return Promise.resolve(skipped);
     // The store may still hold what a failed eviction should have removed: the database answers
     // until the eviction is delivered, and this read starts delivering it.
     if (this.#undelivered.covers(key)) {
       void this.#replay();
-      return Promise.resolve(undefined);
+      return Promise.resolve(skipped);
     }
-    return this.#attempt('read', () => this.provider.get(key), undefined);
+    return this.#attempt('read', () => this.provider.get(key), failed);
   }
 
   /** Writes an entry after a miss, or gives up quietly (the next read is then a miss). */
-  async set(key: string, value: string, ttlSeconds: number | undefined): Promise<void> {
-    if (!this.#usable()) return;
-    await this.#attempt('write', () => this.provider.set(key, value, ttlSeconds), FAILED);
+  set(key: string, value: string, ttlSeconds: number | undefined): Promise<void> {
+    return this.#write('put', cacheNameOf(key), async () => {
+      if (!this.#usable()) return 'skipped';
+      const r = await this.#attempt('write', () => this.provider.set(key, value, ttlSeconds), FAILED);
+      return r === FAILED ? 'failed' : 'ok';
+    });
   }
 
   /**
    * Replaces an entry (`@cachePut`). A replacement that did not go through leaves the old entry in the
    * store: its key is then evicted, like a failed eviction, before it is read again.
    */
-  async replace(key: string, value: string, ttlSeconds: number | undefined): Promise<void> {
-    if (
-      !this.#usable() ||
-      (await this.#attempt('write', () => this.provider.set(key, value, ttlSeconds), FAILED)) === FAILED
-    ) {
+  replace(key: string, value: string, ttlSeconds: number | undefined): Promise<void> {
+    return this.#write('put', cacheNameOf(key), async () => {
+      const r = this.#usable()
+        ? await this.#attempt('write', () => this.provider.set(key, value, ttlSeconds), FAILED)
+        : SKIPPED;
+      if (r !== FAILED && r !== SKIPPED) return 'ok';
       this.#undelivered.addKey(key);
-    }
+      return r === FAILED ? 'failed' : 'skipped';
+    });
   }
 
   /** Deletes one entry; remembered and replayed later when the store cannot be reached now. */
-  async evict(key: string): Promise<void> {
-    if (
-      !this.#usable() ||
-      (await this.#attempt('evict', () => this.provider.delete(key), FAILED)) === FAILED
-    ) {
+  evict(key: string): Promise<void> {
+    return this.#write('evict', cacheNameOf(key), async () => {
+      const r = this.#usable()
+        ? await this.#attempt('evict', () => this.provider.delete(key), FAILED)
+        : SKIPPED;
+      if (r !== FAILED && r !== SKIPPED) return 'ok';
       this.#undelivered.addKey(key);
-    }
+      return r === FAILED ? 'failed' : 'skipped';
+    });
   }
 
   /** Deletes every entry under a literal prefix; remembered and replayed like {@link evict}. */
-  async evictPrefix(prefix: string): Promise<void> {
-    if (
-      !this.#usable() ||
-      (await this.#attempt('evict', () => this.provider.clearPrefix(prefix), FAILED, true)) === FAILED
-    ) {
+  evictPrefix(prefix: string): Promise<void> {
+    return this.#write('evictPrefix', prefix.replace(/:$/, ''), async () => {
+      const r = this.#usable()
+        ? await this.#attempt('evict', () => this.provider.clearPrefix(prefix), FAILED, true)
+        : SKIPPED;
+      if (r !== FAILED && r !== SKIPPED) return 'ok';
       this.#undelivered.addPrefix(prefix);
-    }
+      return r === FAILED ? 'failed' : 'skipped';
+    });
+  }
+
+  #event(operation: CacheEvent['operation'], cache: string): CacheEvent {
+    return { kind: 'cache', operation, cache, provider: this.provider.name, parent: currentEvent() };
+  }
+
+  /** A write, evict or clear, published on `kosha:cache` while something subscribes. */
+  #write(
+    operation: CacheEvent['operation'],
+    cache: string,
+    fn: () => Promise<NonNullable<CacheEvent['outcome']>>,
+  ): Promise<void> {
+    if (!cacheChannel.hasSubscribers) return fn().then(() => undefined);
+    const event = this.#event(operation, cache);
+    return traced(cacheChannel, event, () =>
+      fn().then((outcome) => {
+        event.outcome = outcome;
+      }),
+    );
   }
 
   /** Evictions not delivered yet (for tests and diagnostics). */

@@ -1,6 +1,7 @@
+import { type RequestEvent, requestEnded, requestStarted } from '../diagnostics/channels.js';
 import { ConfigError, IllegalTransactionStateError, ScopeEndedError } from '../errors.js';
 import type { IsolationLevel } from '../orm/orm-backend.js';
-import { contextStore, type Frame, type TransactionHost } from '../transaction/frames.js';
+import { contextStore, currentEvent, type Frame, type TransactionHost } from '../transaction/frames.js';
 import { TransactionScope } from '../transaction/transaction-scope.js';
 import { UnitOfWork } from '../transaction/unit-of-work.js';
 import { type RequestOutcome, rollsBackRequest } from './request-outcome.js';
@@ -159,11 +160,31 @@ abstract class BaseSessionScope implements SessionScope {
       );
     }
     this.state = 'ended';
+    let ending: Promise<void>;
     try {
-      return this.endWith(how);
+      ending = this.endWith(how);
     } catch (error) {
-      return Promise.reject(error);
+      ending = Promise.reject(error);
     }
+    const event = this.frame.trace as RequestEvent | undefined;
+    if (!event) return ending;
+    return ending.then(
+      () => {
+        // mode 'method' has nothing to commit or roll back: its scope just closes.
+        event.outcome = event.mode === 'method' ? 'closed' : how;
+      },
+      (error: unknown) => {
+        event.outcome = 'rollback';
+        event.error = error;
+        throw error;
+      },
+    );
+  }
+
+  /** Publishes the end of the scope's request event, once it closed (`rolledBack`: close rolled back). */
+  protected traceClosed(rolledBack: boolean): void {
+    const event = this.frame.trace as RequestEvent | undefined;
+    if (event) requestEnded(event, rolledBack ? 'rollback' : 'closed', event.error);
   }
 
   /** Ends the scope's transaction (its state is already `ended`). */
@@ -195,7 +216,8 @@ class OpenSessionScope extends BaseSessionScope {
     this.scope = wantsTx
       ? TransactionScope.begin(host, this.unit, { virtual: false, readOnly: false, deadline: undefined })
       : undefined;
-    this.frame = { host, unit: this.unit, scope: this.scope, parent };
+    const trace = requestStarted(wantsTx ? 'request' : 'method', currentEvent());
+    this.frame = { host, unit: this.unit, scope: this.scope, parent, trace };
   }
 
   protected endWith(how: 'commit' | 'rollback'): Promise<void> {
@@ -219,7 +241,11 @@ class OpenSessionScope extends BaseSessionScope {
     this.state = 'closed';
     // Ended first, so that a statement in flight fails now instead of being waited for by the rollback.
     this.unit.end(reason);
-    const release = () => this.unit.close(reason).then(() => this.onClose?.());
+    const release = () =>
+      this.unit.close(reason).then(() => {
+        this.traceClosed(wasOpen && this.scope !== undefined);
+        this.onClose?.();
+      });
     if (!wasOpen || !this.scope) return release();
     let rolledBack: Promise<void>;
     try {
@@ -261,7 +287,8 @@ class JoinedSessionScope extends BaseSessionScope {
     this.#scope = scope;
     this.#release = release;
     this.#keepsOnClose = keepsOnClose;
-    this.frame = { host, unit: target.unit, scope, parent: contextStore.get() };
+    const trace = requestStarted(keepsOnClose ? 'method' : 'request', currentEvent());
+    this.frame = { host, unit: target.unit, scope, parent: contextStore.get(), trace };
   }
 
   static async open(host: TransactionHost, target: JoinTarget, wantsTx: boolean): Promise<SessionScope> {
@@ -309,16 +336,24 @@ class JoinedSessionScope extends BaseSessionScope {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     this.#scope.end(reason);
-    if (!wasOpen) return;
+    if (!wasOpen) {
+      this.traceClosed(false);
+      return;
+    }
+    let rolledBack = false;
     try {
       // `mode: 'method'` ends a request with close(), never commit(): what its @transactional calls did
       // stays, as it would have been committed — unless one of them failed and marked the savepoint.
       if (this.#keepsOnClose && !this.#scope.rollbackOnly) await this.#scope.commit();
-      else await this.#scope.rollback();
+      else {
+        rolledBack = true;
+        await this.#scope.rollback();
+      }
     } catch {
       // The joinable scope may have ended first; its own close rolls everything back.
     } finally {
       this.#release();
+      this.traceClosed(rolledBack);
     }
   }
 

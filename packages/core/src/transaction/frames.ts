@@ -1,4 +1,5 @@
 import { AsyncContextStore } from '../context/context-store.js';
+import type { KoshaEvent } from '../diagnostics/channels.js';
 import { ScopeEndedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { OrmBackend } from '../orm/orm-backend.js';
@@ -23,6 +24,8 @@ export interface Frame {
   readonly unit: UnitOfWork | undefined;
   readonly scope: TransactionScope | undefined;
   readonly parent: Frame | undefined;
+  /** The event published for this frame's scope, while something subscribes to Kosha's channels. */
+  readonly trace?: KoshaEvent | undefined;
 }
 
 /** The one context store of the process. */
@@ -47,4 +50,10 @@ export function liveFrame(host: TransactionHost, what = 'This code'): Frame | un
 export function liveScope(host: TransactionHost): TransactionScope | undefined {
   const scope = liveFrame(host)?.scope;
   return scope && !scope.tx.completed ? scope : undefined;
+}
+
+/** The event of the innermost traced scope in context: the parent of an event published now. */
+export function currentEvent(): KoshaEvent | undefined {
+  for (let f = contextStore.get(); f; f = f.parent) if (f.trace) return f.trace;
+  return undefined;
 }

@@ -1,5 +1,6 @@
+import { type TransactionEvent, traced, transactionChannel } from '../diagnostics/channels.js';
 import { DatabaseError, IllegalTransactionStateError, TransactionRequiredError } from '../errors.js';
-import { contextStore, type Frame, liveFrame, type TransactionHost } from './frames.js';
+import { contextStore, currentEvent, type Frame, liveFrame, type TransactionHost } from './frames.js';
 import { rollsBackOn, type TransactionDefinition } from './transaction-options.js';
 import { TransactionScope } from './transaction-scope.js';
 import { UnitOfWork } from './unit-of-work.js';
@@ -78,7 +79,7 @@ export function executeTransactional<T>(
       }
       return withoutTransaction(host, frame, fn);
     case 'NESTED':
-      if (scope) return nested(host, frame!, scope, def, fn);
+      if (scope) return nested(host, frame!, scope, def, fn, label);
       return early ? readFirst(host, frame, def, fn, label, early) : begin(host, frame, def, fn, label);
   }
 }
@@ -205,21 +206,65 @@ function begin<T>(
   label: string | undefined,
   options: { ownUnit?: boolean; quiet?: boolean } = {},
 ): Promise<T> {
+  if (!transactionChannel.hasSubscribers) return beginUntraced(host, frame, def, fn, label, options);
+  const event = transactionEvent(host, def, label, false);
+  return traced(
+    transactionChannel,
+    event,
+    () => beginUntraced(host, frame, def, fn, label, options, event),
+    settled,
+  );
+}
+
+function transactionEvent(
+  host: TransactionHost,
+  def: TransactionDefinition,
+  label: string | undefined,
+  nested: boolean,
+): TransactionEvent {
+  return {
+    kind: 'transaction',
+    name: label ?? 'kosha.transaction',
+    propagation: def.propagation,
+    isolation: def.isolation,
+    readOnly: def.readOnly,
+    timeout: def.timeout,
+    nested,
+    dialect: host.orm.dialect,
+    parent: currentEvent(),
+  };
+}
+
+/** A failed commit ends the transaction all the same: rolled back (or, with a lost reply, unknown). */
+const settled = (event: TransactionEvent): void => {
+  event.outcome ??= 'rollback';
+};
+
+function beginUntraced<T>(
+  host: TransactionHost,
+  frame: Frame | undefined,
+  def: TransactionDefinition,
+  fn: () => Promise<T>,
+  label: string | undefined,
+  options: { ownUnit?: boolean; quiet?: boolean },
+  event?: TransactionEvent,
+): Promise<T> {
   const reuse = options.ownUnit ? undefined : frame?.unit;
   if (!frame && !options.quiet) warnDetached(host, label);
   const virtual = def.readOnly && def.isolation === undefined;
   const unit = reuse ?? openUnit(host, frame, virtual);
   const deadline = def.timeout === undefined ? undefined : Date.now() + def.timeout * 1000;
   const scope = TransactionScope.begin(host, unit, { virtual, readOnly: def.readOnly, deadline });
-  const inside: Frame = { host, unit, scope, parent: contextStore.get() };
+  const inside: Frame = { host, unit, scope, parent: contextStore.get(), trace: event };
   const end = (): Promise<void> => {
     scope.end('its transaction ended');
     return reuse ? RESOLVED : unit.close(`its ${label ?? 'transaction'} ended`);
   };
   const failed = (error: unknown): Promise<never> => {
     // noRollbackFor: commit what was done; the caller's error is rethrown all the same.
-    const ending = scope.rollbackOnly || rollsBackOn(def, error) ? scope.rollback() : scope.commit();
-    return ending.then(() => {
+    const rollback = scope.rollbackOnly || rollsBackOn(def, error);
+    return (rollback ? scope.rollback() : scope.commit()).then(() => {
+      if (event) event.outcome = rollback ? 'rollback' : 'commit';
       throw error;
     });
   };
@@ -230,7 +275,14 @@ function begin<T>(
     } catch (error) {
       work = Promise.reject(error);
     }
-    return work.then((result) => scope.commit().then(() => result), failed);
+    return work.then(
+      (result) =>
+        scope.commit().then(() => {
+          if (event) event.outcome = 'commit';
+          return result;
+        }),
+      failed,
+    );
   };
   let began: Promise<void>;
   try {
@@ -275,23 +327,41 @@ async function nested<T>(
   outer: TransactionScope,
   def: TransactionDefinition,
   fn: () => Promise<T>,
+  label: string | undefined,
 ): Promise<T> {
   if (!outer.tx.virtual && !host.orm.capabilities.savepoints) {
     throw new IllegalTransactionStateError(
       `NESTED needs savepoints, which ${host.orm.dialect} does not offer here.`,
     );
   }
+  if (!transactionChannel.hasSubscribers) return savepointScope(host, frame, outer, def, fn);
+  const event = transactionEvent(host, def, label, true);
+  return traced(transactionChannel, event, () => savepointScope(host, frame, outer, def, fn, event), settled);
+}
+
+async function savepointScope<T>(
+  host: TransactionHost,
+  frame: Frame,
+  outer: TransactionScope,
+  def: TransactionDefinition,
+  fn: () => Promise<T>,
+  event?: TransactionEvent,
+): Promise<T> {
   const scope = await outer.nested();
   try {
     let result: T;
     try {
-      result = await contextStore.run({ host, unit: frame.unit, scope, parent: contextStore.get() }, fn);
+      const inside: Frame = { host, unit: frame.unit, scope, parent: contextStore.get(), trace: event };
+      result = await contextStore.run(inside, fn);
     } catch (error) {
-      if (rollsBackOn(def, error) || scope.rollbackOnly) await scope.rollback();
+      const rollback = rollsBackOn(def, error) || scope.rollbackOnly;
+      if (rollback) await scope.rollback();
       else await scope.commit();
+      if (event) event.outcome = rollback ? 'rollback' : 'commit';
       throw error;
     }
     await scope.commit();
+    if (event) event.outcome = 'commit';
     return result;
   } finally {
     scope.end('its nested transaction ended');
