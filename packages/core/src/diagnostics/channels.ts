@@ -66,11 +66,12 @@ export interface RequestEvent extends EventBase {
 export type KoshaEvent = TransactionEvent | CacheEvent | RequestEvent;
 
 /** `kosha:transaction`: {@link TransactionEvent}s. */
-export const transactionChannel: TracingChannel<TransactionEvent> = tracingChannel('kosha:transaction');
+export const transactionChannel: TracingChannel<TransactionEvent, TransactionEvent> =
+  tracingChannel('kosha:transaction');
 /** `kosha:cache`: {@link CacheEvent}s. */
-export const cacheChannel: TracingChannel<CacheEvent> = tracingChannel('kosha:cache');
+export const cacheChannel: TracingChannel<CacheEvent, CacheEvent> = tracingChannel('kosha:cache');
 /** `kosha:request`: {@link RequestEvent}s. */
-export const requestChannel: TracingChannel<RequestEvent> = tracingChannel('kosha:request');
+export const requestChannel: TracingChannel<RequestEvent, RequestEvent> = tracingChannel('kosha:request');
 
 /**
  * Publishes `event` around `fn` as `TracingChannel#tracePromise` does — start (with the channel's bound
@@ -78,7 +79,7 @@ export const requestChannel: TracingChannel<RequestEvent> = tracingChannel('kosh
  * result on the event: a method's result is the user's data. `finish` fills in the outcome first.
  */
 export function traced<E extends KoshaEvent, T>(
-  channel: TracingChannel<E>,
+  channel: TracingChannel<E, E>,
   event: E,
   fn: () => Promise<T>,
   finish?: (event: E, result: T | undefined, error: unknown) => void,

@@ -72,7 +72,12 @@ function subscribe(): { seen: Seen[]; stop: () => void } {
     channel.subscribe(handlers);
     stops.push(() => channel.unsubscribe(handlers));
   }
-  return { seen, stop: () => stops.forEach((s) => s()) };
+  return {
+    seen,
+    stop: () => {
+      for (const s of stops) s();
+    },
+  };
 }
 
 const note = (i: number, text: string) => Object.assign(new Note(), { id: i, text });
@@ -113,7 +118,13 @@ describe('Kosha publishes on node:diagnostics_channel', () => {
     expect((txs[0]!.error as Error).message).toBe('inner failure');
     const gets = ended.filter((e): e is CacheEvent => e.kind === 'cache' && e.operation === 'get');
     expect(gets).toEqual([
-      expect.objectContaining({ cache: 'note', provider: 'controlled', hit: false, outcome: 'ok', parent: request }),
+      expect.objectContaining({
+        cache: 'note',
+        provider: 'controlled',
+        hit: false,
+        outcome: 'ok',
+        parent: request,
+      }),
     ]);
     for (const e of ended) expect(e.duration).toBeGreaterThanOrEqual(0);
     // Every event that started ended, in the nesting order.
@@ -129,7 +140,9 @@ describe('Kosha publishes on node:diagnostics_channel', () => {
     await repo.save(note(1, 'uno'));
     await kosha.transaction(async () => 1, { isolation: 'SERIALIZABLE', readOnly: true });
     const ended = tracer.seen.filter((s) => s.phase === 'asyncEnd').map((s) => s.event);
-    expect(ended.map((e) => `${e.kind}:${'operation' in e ? e.operation : 'name' in e ? e.name : ''}`)).toEqual([
+    expect(
+      ended.map((e) => `${e.kind}:${'operation' in e ? e.operation : 'name' in e ? e.name : ''}`),
+    ).toEqual([
       'cache:get', // the seed's pattern reads before it begins a transaction: a hit begins none
       // at the write, inside the save's transaction, and again once it committed, as its hook: in the
       // caller's context, outside the transaction that ended (both before save returns)
@@ -140,7 +153,12 @@ describe('Kosha publishes on node:diagnostics_channel', () => {
     ]);
     expect(ended[0]).toMatchObject({ hit: true, parent: undefined });
     const save = ended[3];
-    expect(save).toMatchObject({ propagation: 'REQUIRED', readOnly: false, outcome: 'commit', nested: false });
+    expect(save).toMatchObject({
+      propagation: 'REQUIRED',
+      readOnly: false,
+      outcome: 'commit',
+      nested: false,
+    });
     expect(ended[1]).toMatchObject({ cache: 'note', outcome: 'ok', parent: save });
     expect(ended[2]).toMatchObject({ cache: 'note', outcome: 'ok', parent: undefined });
     expect(ended[4]).toMatchObject({ isolation: 'SERIALIZABLE', readOnly: true, outcome: 'commit' });
@@ -159,7 +177,14 @@ describe('Kosha publishes on node:diagnostics_channel', () => {
   it('publishes nothing while nobody subscribes, and a subscriber that joins late sees only what starts after', async () => {
     const late = tracingChannel<KoshaEvent>('kosha:transaction');
     const seen: KoshaEvent[] = [];
-    const handlers = { asyncEnd: (e: KoshaEvent) => seen.push(e) };
+    const none = () => {};
+    const handlers = {
+      start: none,
+      end: none,
+      asyncStart: none,
+      asyncEnd: (e: KoshaEvent) => seen.push(e),
+      error: none,
+    };
     await repo.save(note(1, 'before'));
     late.subscribe(handlers);
     try {
