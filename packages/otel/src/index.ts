@@ -1,0 +1,5 @@
+export {
+  KoshaInstrumentation,
+  type KoshaInstrumentationConfig,
+  koshaInstrumentation,
+} from './kosha-instrumentation.js';
