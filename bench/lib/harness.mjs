@@ -63,7 +63,12 @@ export async function compare(tasks, { quick, rounds = quick ? 3 : 7, time, warm
       warmupTime: warmupTime ?? (quick ? 100 : 300),
       throws: true,
     });
-    for (const name of r % 2 ? [...names].reverse() : names) bench.add(name, tasks[name]);
+    for (const name of r % 2 ? [...names].reverse() : names) {
+      const task = tasks[name];
+      // A task is a function, or { fn, beforeAll, afterAll } for a setting that holds while it runs.
+      if (typeof task === 'function') bench.add(name, task);
+      else bench.add(name, task.fn, { beforeAll: task.beforeAll, afterAll: task.afterAll });
+    }
     await bench.run();
     for (const t of bench.tasks) perRound[t.name].push(t.result.latency.mean);
   }
