@@ -1,5 +1,6 @@
 import { MappingError } from '../errors.js';
 import { METADATA } from './decorator-modes.js';
+import { compositeKeyProblems, compositeTargetProblem, holdsForeignKey, isKeyPart } from './key-mapping.js';
 import {
   COLUMN_TYPES,
   type ColumnType,
@@ -54,7 +55,17 @@ export function addStandardProperty(
 function upsert(list: PropertyMetadata[], prop: PropertyMetadata) {
   const i = list.findIndex((p) => p.name === prop.name);
   if (i === -1) list.push(prop);
-  else list[i] = prop;
+  else list[i] = stacked(list[i]!, prop) ?? prop;
+}
+
+/**
+ * `@id` stacked with a to-one relation on one property (`@id @manyToOne(() => User) follower`, Spring's
+ * `@Id @ManyToOne`): the relation, its foreign key part of the primary key. Either order of the two.
+ */
+function stacked(a: PropertyMetadata, b: PropertyMetadata): PropertyMetadata | undefined {
+  const [id, relation] = a.kind === 'id' ? [a, b] : [b, a];
+  if (id.kind !== 'id' || !relation.target || relation.kind === 'oneToMany') return undefined;
+  return { ...relation, options: { ...relation.options, primary: true } };
 }
 
 /** Marks a class as an entity. */
@@ -165,7 +176,7 @@ function listed(props: readonly PropertyMetadata[]): string {
 
 /**
  * Validates and returns the metadata of a set of entity classes: every class must be an `@entity`,
- * have exactly one `@id`, at most one `@version`, known column types, relations to entities in the
+ * have a primary key (one `@id`, or several: a composite key), at most one `@version`, known column types, relations to entities in the
  * set and its own table. With `registered` (what `createKosha` does when it is given no `entities`
  * and maps every registered one) it also refuses every class that has mapping decorators but no
  * `@entity`: one with `@table`, or with mapped properties that no `@entity` inherits. An explicit list
@@ -199,13 +210,9 @@ export function resolveEntities(
       continue;
     }
     const props = collectProperties(cls).map((p) => ({ ...p, options: { ...p.options } }));
-    const ids = props.filter((p) => p.kind === 'id');
+    const ids = props.filter(isKeyPart);
     if (ids.length === 0) problems.push(`${cls.name} has no @id property: mark its primary key with @id().`);
-    if (ids.length > 1) {
-      problems.push(
-        `${cls.name} has ${ids.length} @id properties (${ids.map((p) => p.name).join(', ')}): use one.`,
-      );
-    }
+    problems.push(...compositeKeyProblems(cls.name, ids));
     const versions = props.filter((p) => p.kind === 'version');
     if (versions.length > 1) {
       problems.push(
@@ -227,7 +234,8 @@ export function resolveEntities(
         );
       }
       if (p.kind === 'id' && p.options.autoincrement === undefined) {
-        p.options.autoincrement = p.type === 'integer' || p.type === 'bigint';
+        // A part of a composite key is given by the application: none of them is generated.
+        p.options.autoincrement = ids.length === 1 && (p.type === 'integer' || p.type === 'bigint');
       }
     }
     const tableName = marks.get(cls)?.table ?? snakeCase(cls.name);
@@ -237,9 +245,18 @@ export function resolveEntities(
         `${other} and ${cls.name} are both mapped to table "${tableName}": give one a different @table.`,
       );
     tables.set(tableName, cls.name);
-    if (ids.length !== 1) continue;
+    if (ids.length === 0) continue;
     const fieldNames = new Set(props.filter((p) => p.kind !== 'oneToMany').map((p) => p.name));
-    out.push({ class: cls, name: cls.name, tableName, properties: props, primaryKey: ids[0]!, fieldNames });
+    out.push({
+      class: cls,
+      name: cls.name,
+      tableName,
+      properties: props,
+      primaryKeys: ids,
+      primaryKey: ids[0]!,
+      compositeKey: ids.length > 1,
+      fieldNames,
+    });
   }
   for (const meta of out) {
     for (const p of meta.properties) {
@@ -251,11 +268,14 @@ export function resolveEntities(
         problems.push(`${meta.name}.${p.name}: the relation target could not be read (${String(cause)}).`);
         continue;
       }
-      if (!out.some((m) => m.class === target)) {
+      const related = out.find((m) => m.class === target);
+      if (!related) {
         problems.push(
           `${meta.name}.${p.name} refers to ${target?.name ?? String(target)}, which is not among the entities: ` +
             'decorate it with @entity and include it in `entities`.',
         );
+      } else if (holdsForeignKey(p) && related.compositeKey) {
+        problems.push(compositeTargetProblem(meta.name, p.name, related));
       }
     }
   }

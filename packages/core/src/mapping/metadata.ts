@@ -62,6 +62,11 @@ export interface RelationOptions {
   inversedBy?: string | undefined;
   /** For `@manyToOne`: what the database does when the referenced row is deleted. */
   onDelete?: 'cascade' | 'set null' | 'restrict' | 'no action' | undefined;
+  /**
+   * For a to-one relation: its foreign key is part of the entity's (composite) primary key. The same as
+   * stacking `@id` on the relation: `@id @manyToOne(() => User) follower!: User`.
+   */
+  primary?: boolean | undefined;
 }
 
 /** What a property is. */
@@ -102,8 +107,18 @@ export interface EntityMetadata<T = object> {
   readonly tableName: string;
   /** Mapped properties in declaration order. */
   readonly properties: readonly PropertyMetadata[];
-  /** The `@id` property. */
+  /**
+   * The primary key's properties in declaration order: one `@id`, or for a composite key every `@id` and
+   * every to-one relation marked `primary` (stacked `@id`).
+   */
+  readonly primaryKeys: readonly PropertyMetadata[];
+  /**
+   * The `@id` property of a single key; for a composite key the first of {@link primaryKeys}, which
+   * code that handles keys must use instead (see `idOf`, `keyWhere` in `mapping/primary-key.ts`).
+   */
   readonly primaryKey: PropertyMetadata;
+  /** True when the primary key has several properties. */
+  readonly compositeKey: boolean;
   /** Property names a repository may query by (scalars and `@manyToOne`). */
   readonly fieldNames: ReadonlySet<string>;
 }
