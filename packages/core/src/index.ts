@@ -82,7 +82,9 @@ export {
 } from './mapping/entity-registry.js';
 export {
   type FieldsOf,
+  type Id,
   type InsertRow,
+  type IsCompositeKey,
   type Opt,
   type OptionalFieldsOf,
   OptionalProps,
@@ -90,6 +92,8 @@ export {
   type PrimaryKeyOf,
   PrimaryKeyProp,
   type PrimaryKeyValue,
+  type RelationValue,
+  type WithKeys,
 } from './mapping/entity-types.js';
 export type {
   ColumnOptions,
@@ -102,6 +106,7 @@ export type {
   RelationOptions,
 } from './mapping/metadata.js';
 export type { AsyncMethod, AsyncMethodDecorator, MethodDecoratorArgs } from './mapping/method-decorator.js';
+export { checkId, describeId, hasId, idOf, keyFilter } from './mapping/primary-key.js';
 export type {
   BackendCapabilities,
   BackendInit,

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { isEntity, metadataOf } from '../mapping/entity-registry.js';
+import { idOf } from '../mapping/primary-key.js';
 
 /** A `key` option: computes the entry's key from the method's arguments. */
 export type KeyFunction<A extends unknown[] = any[]> = (...args: A) => string | number | bigint;
@@ -54,16 +55,17 @@ function scalar(value: unknown): string {
   }
 }
 
+/** An entity's id: its key, or for a composite key the object of its parts (canonical JSON, keys sorted). */
 function entityId(entity: object): unknown {
-  const meta = metadataOf(entity.constructor as new () => object);
-  return (entity as Record<string, unknown>)[meta.primaryKey.name];
+  return idOf(metadataOf(entity.constructor as new () => object), entity);
 }
 
 /**
  * The text of one argument in a key, as the seed wrote it (`String(arg)`) for strings, numbers,
  * bigints and booleans; an entity stands for its primary key (`user:42` whether you pass `42` or the
  * `User`); a `Date` is its ISO time; other objects are canonical JSON (keys sorted), so two equal
- * filters give one key.
+ * filters give one key, and so does a composite id (`{"followee":2,"follower":1}`) whichever order its
+ * parts were written in, and whether a relation part is given as the entity or its key.
  */
 export function keyText(value: unknown): string {
   switch (typeof value) {

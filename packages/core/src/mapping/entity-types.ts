@@ -1,6 +1,7 @@
 // Types derived from an entity class: which fields a new row must give, and what its primary key is.
 // Decorator options are invisible to types, so the entity says what types cannot see, as in MikroORM:
 // `[OptionalProps]`, `Opt<T>` and `[PrimaryKeyProp]` (https://mikro-orm.io/docs/property-validation).
+import type { FieldKind } from '../query/where.js';
 
 /**
  * Lists the properties a new row may leave out because the database or Kosha fills them in: columns
@@ -22,7 +23,8 @@
 export const OptionalProps: unique symbol = Symbol('kosha.OptionalProps');
 
 /**
- * Names the primary key property of an entity whose key is not called `id`. Declare it with `declare`:
+ * Names the primary key property of an entity whose key is not called `id`, or, as a tuple, the parts of
+ * a composite key (as in MikroORM). Declare it with `declare`:
  *
  * ```ts
  * @entity
@@ -31,6 +33,14 @@ export const OptionalProps: unique symbol = Symbol('kosha.OptionalProps');
  *   @id({ type: 'string', length: 2 }) code!: string;
  * }
  * await countries.getById('NL'); // the id is a string
+ *
+ * @entity
+ * class Follow {
+ *   declare [PrimaryKeyProp]?: ['follower', 'followee'];
+ *   @id @manyToOne(() => User) follower!: User;
+ *   @id @manyToOne(() => User) followee!: User;
+ * }
+ * await follows.getById({ follower: 1, followee: 2 }); // Id<Follow>
  * ```
  */
 export const PrimaryKeyProp: unique symbol = Symbol('kosha.PrimaryKeyProp');
@@ -49,23 +59,58 @@ export type FieldsOf<T> = {
 }[keyof T] &
   string;
 
-/** The name of an entity's primary key property: `[PrimaryKeyProp]`, else `id` when it has one. */
-export type PrimaryKeyOf<T> = typeof PrimaryKeyProp extends keyof T
-  ? Extract<NonNullable<T[typeof PrimaryKeyProp]>, keyof T>
-  : 'id' extends keyof T
+/** What `[PrimaryKeyProp]` declares: a property name, or a tuple of them; `never` when it is not declared. */
+type DeclaredKey<T> = typeof PrimaryKeyProp extends keyof T ? NonNullable<T[typeof PrimaryKeyProp]> : never;
+
+/** True when the entity's type declares a composite key (`[PrimaryKeyProp]` is a tuple of two or more). */
+export type IsCompositeKey<T> = [DeclaredKey<T>] extends [never]
+  ? false
+  : DeclaredKey<T> extends readonly [unknown, unknown, ...unknown[]]
+    ? true
+    : false;
+
+/**
+ * The name of an entity's primary key property: `[PrimaryKeyProp]`, else `id` when it has one. For a
+ * composite key, the union of its parts' names.
+ */
+export type PrimaryKeyOf<T> = [DeclaredKey<T>] extends [never]
+  ? 'id' extends keyof T
     ? 'id'
-    : never;
+    : never
+  : DeclaredKey<T> extends readonly (infer K)[]
+    ? Extract<K, keyof T>
+    : Extract<DeclaredKey<T>, keyof T>;
 
 /** What a primary key can be when the entity's type does not say (no `id`, no `[PrimaryKeyProp]`). */
 export type PrimaryKeyValue = string | number | bigint;
 
+/** One part of a composite key: a column's value, or for a relation part the related key or entity. */
+type KeyPart<V> = FieldKind<V> extends 'toOne' ? Id<NonNullable<V>> | NonNullable<V> : NonNullable<V>;
+
 /**
- * The type of an entity's primary key: the type of its `[PrimaryKeyProp]` property or its `id`; for an
- * entity whose type names neither, any {@link PrimaryKeyValue}.
+ * The type of an entity's id, what `getById`, `exists`, `delete` and `reference` take: the type of its
+ * primary key property (`[PrimaryKeyProp]` or `id`); for a composite key (`[PrimaryKeyProp]` a tuple) an
+ * object of its parts, a relation part taking the related key or entity (`{ follower: 1, followee: 2 }`);
+ * for an entity whose type names no key, any {@link PrimaryKeyValue}.
  */
-export type PrimaryKey<T> = [PrimaryKeyOf<T>] extends [never]
-  ? PrimaryKeyValue
-  : NonNullable<T[PrimaryKeyOf<T>]>;
+export type Id<T> =
+  IsCompositeKey<T> extends true
+    ? { [K in PrimaryKeyOf<T>]: KeyPart<T[K]> }
+    : [PrimaryKeyOf<T>] extends [never]
+      ? PrimaryKeyValue
+      : NonNullable<T[PrimaryKeyOf<T>]>;
+
+/** The type of an entity's primary key: the same as {@link Id}. */
+export type PrimaryKey<T> = Id<T>;
+
+/**
+ * What a field of type `V` may be given in a row, an update or a filter: for a to-one relation the related
+ * entity or its key (`author: 7`, a reference to that row), for any other field its own type.
+ */
+export type RelationValue<V> = FieldKind<V> extends 'toOne' ? V | Id<NonNullable<V>> : V;
+
+/** An entity whose to-one relations may hold the related key instead of the entity (what `update` takes). */
+export type WithKeys<T> = { [K in keyof T]: K extends FieldsOf<T> ? RelationValue<T[K]> : T[K] };
 
 /** True for a to-many relation's type: a collection (array, MikroORM `Collection`, any iterable) of objects. */
 type IsCollection<V> = V extends string
@@ -82,7 +127,7 @@ type IsCollection<V> = V extends string
  * `[OptionalProps]` or typed `Opt<…>`, and to-many collections (filled in by the ORM).
  */
 export type OptionalFieldsOf<T> =
-  | PrimaryKeyOf<T>
+  | (IsCompositeKey<T> extends true ? never : PrimaryKeyOf<T>)
   | (typeof OptionalProps extends keyof T ? NonNullable<T[typeof OptionalProps]> : never)
   | {
       [K in keyof T]-?: {} extends Pick<T, K>
@@ -103,14 +148,15 @@ export type OptionalFieldsOf<T> =
 /**
  * A row for `insertAll`: the entity's fields, those it cannot do without required. A column without a
  * default that is not nullable, not generated, must be given; what {@link OptionalFieldsOf} lists may be
- * left out. An entity instance is a row too.
+ * left out. An entity instance is a row too. A to-one relation takes the related entity, a reference
+ * (`repo.reference(id)`) or the related key ({@link RelationValue}).
  *
  * ```ts
  * await users.insertAll([{ name: 'Ada', email: 'ada@example.com' }]); // id, createdAt: filled in
  * ```
  */
 export type InsertRow<T> = {
-  [K in Exclude<FieldsOf<T>, OptionalFieldsOf<T>>]: T[K];
+  [K in Exclude<FieldsOf<T>, OptionalFieldsOf<T>>]: RelationValue<T[K]>;
 } & {
-  [K in Extract<FieldsOf<T>, OptionalFieldsOf<T>>]?: T[K];
+  [K in Extract<FieldsOf<T>, OptionalFieldsOf<T>>]?: RelationValue<T[K]>;
 };

@@ -96,8 +96,18 @@ export interface Session {
 
   /** Inserts new entities (or plain objects of the entity's fields) and returns the managed, keyed entities. */
   insertAll<T extends object>(entity: EntityClass<T>, rows: readonly (T | Partial<T>)[]): Promise<T[]>;
-  /** Finds by primary key, `null` when absent. */
+  /**
+   * Finds by primary key, `null` when absent. Every `id` a session is given (here, `deleteById`,
+   * `reference`) was checked by core (`checkId`): the key's value, or for a composite key an object of
+   * exactly its parts, a relation part as the related key (`keyFilter` makes the row's filter of it).
+   */
   findById<T extends object>(entity: EntityClass<T>, id: unknown): Promise<T | null>;
+  /**
+   * An unloaded reference to the row with this id in this session's unit of work (MikroORM's
+   * `em.getReference`): the instance the session holds for that row, or a new one carrying only the key.
+   * Without it, `DbRepo#reference` gives a detached instance carrying the key.
+   */
+  reference?<T extends object>(entity: EntityClass<T>, id: unknown): T;
   /**
    * True while the session holds a database connection — its transaction has run a statement (a
    * transaction takes its connection and sends BEGIN only then). Core lets a caller that holds none wait

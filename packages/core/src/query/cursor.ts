@@ -87,7 +87,9 @@ export function decodeCursor(meta: EntityMetadata, keys: readonly OrderNode[], c
     const value = fromJson(key, values[i]);
     const prop = meta.properties.find((p) => p.name === key.path[0]);
     if (value === null) {
-      if (prop?.kind === 'id' || !prop?.options.nullable) throw bad(`holds NULL for ${key.path.join('.')}`);
+      if (!prop?.options.nullable || meta.primaryKeys.includes(prop)) {
+        throw bad(`holds NULL for ${key.path.join('.')}`);
+      }
       return { ...key, value: null };
     }
     try {

@@ -97,7 +97,7 @@ export function normalizePopulate(meta: EntityMetadata, populate: unknown): stri
 
 /**
  * Checks a `select` (field names of the entity, no relations through) and returns it with the primary
- * key added: the key is always loaded, so the rows stay entities the session can track.
+ * key's parts added: the key is always loaded, so the rows stay entities the session can track.
  */
 export function normalizeSelect(meta: EntityMetadata, select: unknown): string[] | undefined {
   if (select === undefined) return undefined;
@@ -106,7 +106,7 @@ export function normalizeSelect(meta: EntityMetadata, select: unknown): string[]
       `${meta.name}: select is a non-empty array of field names such as ['id', 'name'], got ${describeValue(select)}.`,
     );
   }
-  const out = [meta.primaryKey.name];
+  const out = meta.primaryKeys.map((p) => p.name);
   for (const field of select) {
     if (typeof field !== 'string') {
       throw new InvalidArgumentError(`${meta.name}: select takes field names, got ${describeValue(field)}.`);

@@ -7,7 +7,7 @@ import { describeValue } from './column-values.js';
 import { decodeCursor, encodeCursor, keyValue } from './cursor.js';
 import { MAX_PAGE_SIZE, type Page, type Slice } from './find-options.js';
 import { normalizeOrderBy, normalizePopulate, normalizeSelect } from './normalize-order.js';
-import { isPlainObject, normalizeWhere, targetOf } from './normalize-where.js';
+import { comparedType, isPlainObject, normalizeWhere, targetOf } from './normalize-where.js';
 import type { OrderNode, WhereNode } from './where-tree.js';
 
 /** A whole number in `[min, max]`, or an InvalidArgumentError naming `what`. */
@@ -42,11 +42,19 @@ function options(where: string, value: unknown, allowed: readonly string[]): Rec
   return value;
 }
 
-/** The order with the primary key added as its last key, unless it is already among them. */
+/**
+ * The order with the primary key's parts added as its last keys (those not already among them), so that no
+ * two rows tie. A relation part orders by its foreign key.
+ */
 function withPrimaryKey(meta: EntityMetadata, order: OrderNode[]): OrderNode[] {
-  const pk = meta.primaryKey.name;
-  if (order.some((o) => o.path.length === 1 && o.path[0] === pk)) return order;
-  return [...order, { path: [pk], direction: 'asc', type: meta.primaryKey.type ?? 'integer' }];
+  const missing = meta.primaryKeys.filter(
+    (p) => !order.some((o) => o.path.length === 1 && o.path[0] === p.name),
+  );
+  if (missing.length === 0) return order;
+  return [
+    ...order,
+    ...missing.map((p) => ({ path: [p.name], direction: 'asc' as const, type: comparedType(p) })),
+  ];
 }
 
 /** The spec of `find(options)`; `null` when `limit` is 0 (no rows, no SQL). */

@@ -1,6 +1,6 @@
 // The typed shapes of a query: `Where<T>`, `OrderBy<T>`, `Populate<T>`. Types only; `normalize-where.ts`
 // checks the same shapes at run time against the entity's metadata, for callers the types do not reach.
-import type { FieldsOf, PrimaryKey } from '../mapping/entity-types.js';
+import type { FieldsOf, Id } from '../mapping/entity-types.js';
 import type { Operator, WhereGroup } from './operators.js';
 
 /** The values a scalar column holds (what a `where` compares with directly). */
@@ -47,7 +47,7 @@ export type ScalarCondition<V> =
  * (`{ author: { username: 'ada' } }`), an `E` or its primary key, an operator over the key
  * (`isIn([1, 2])`, `isNull()`).
  */
-export type ToOneCondition<E> = Where<E> | E | PrimaryKey<E> | Operator<PrimaryKey<E>, 'value'>;
+export type ToOneCondition<E> = Where<E> | E | Id<E> | Operator<Id<E>, 'value'>;
 
 /** A field's condition in a {@link Where}, by the field's kind. */
 export type FieldCondition<V> =

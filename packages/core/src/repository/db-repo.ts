@@ -7,8 +7,10 @@ import {
 } from '../errors.js';
 import type { Kosha } from '../kosha.js';
 import { metadataOf } from '../mapping/entity-registry.js';
-import type { FieldsOf, InsertRow, PrimaryKey } from '../mapping/entity-types.js';
-import type { EntityClass, EntityMetadata } from '../mapping/metadata.js';
+import type { FieldsOf, Id, InsertRow, RelationValue, WithKeys } from '../mapping/entity-types.js';
+import { holdsForeignKey } from '../mapping/key-mapping.js';
+import type { EntityClass, EntityMetadata, PropertyMetadata } from '../mapping/metadata.js';
+import { checkId, checkToOneValue, keyFilter } from '../mapping/primary-key.js';
 import type { NativeSession, QuerySpec, Session } from '../orm/orm-backend.js';
 import { derivedMethod } from '../query/derived/derived-method.js';
 import { derivedQuery } from '../query/derived/derived-query.js';
@@ -41,6 +43,7 @@ import { liveFrame } from '../transaction/frames.js';
 import { executeTransactional } from '../transaction/transaction-manager.js';
 import { defineTransaction } from '../transaction/transaction-options.js';
 import { bindKosha, koshaFor } from '../transaction/transactional.js';
+import { detachedReference } from './detached-reference.js';
 
 /** A session that runs queries (the optional query members of `Session`, present). */
 type QuerySession = Session & Required<Pick<Session, 'findWhere' | 'countWhere'>>;
@@ -51,8 +54,9 @@ const WRITE = defineTransaction({});
 /**
  * The generic repository. Every built-in is itself transactional (REQUIRED; reads read-only): it
  * joins the caller's transaction, and outside any it runs in its own. Rows to insert are typed
- * {@link InsertRow} (the entity's required fields required), ids {@link PrimaryKey} (the type of the
- * entity's primary key).
+ * {@link InsertRow} (the entity's required fields required), ids {@link Id} (the type of the entity's
+ * primary key; for a composite key an object of its parts). A to-one relation takes the related entity,
+ * a {@link DbRepo.reference | reference} or the related key, in rows, updates and filters.
  *
  * ```ts
  * @repository
@@ -67,6 +71,7 @@ export abstract class DbRepo<T extends object> {
   /** The entity class this repository serves. */
   readonly entity: EntityClass<T>;
   #meta: EntityMetadata<T> | undefined;
+  #toOne: readonly PropertyMetadata[] | undefined;
 
   /** `kosha`: bind this repository to one instance (multi-database); default: the context's or the process default. */
   constructor(entity: EntityClass<T>, kosha?: Kosha | (() => Kosha)) {
@@ -155,17 +160,37 @@ export abstract class DbRepo<T extends object> {
     }
   }
 
-  #checkId(id: unknown, what: string): void {
-    if (id === null || id === undefined || (typeof id === 'number' && !Number.isFinite(id))) {
-      throw new InvalidArgumentError(
-        `${this.metadata.name}.${what}: the id must be a value, got ${String(id)}.`,
-      );
+  /** The id checked against the key's types, as the backend is given it (see `checkId`). */
+  #checkId(id: unknown, what: string): unknown {
+    return checkId(this.metadata, id, `${this.metadata.name}.${what}`);
+  }
+
+  /** The order of the primary key: every part, ascending. */
+  #keyOrder(): Record<string, 'asc'> {
+    const order: Record<string, 'asc'> = {};
+    for (const p of this.metadata.primaryKeys) order[p.name] = 'asc';
+    return order;
+  }
+
+  /** Checks the keys given for to-one relations in rows (`author: 7`): of the related key's type. */
+  #checkRelationKeys(rows: readonly object[], what: string): void {
+    this.#toOne ??= this.metadata.properties.filter(holdsForeignKey);
+    if (this.#toOne.length === 0) return;
+    const label = `${this.metadata.name}.${what}`;
+    for (const row of rows) {
+      if (row === null || typeof row !== 'object') continue;
+      for (const p of this.#toOne) checkToOneValue(p, (row as Record<string, unknown>)[p.name], label);
     }
   }
 
   /**
    * Inserts entities (instances or plain objects of their fields) and returns them managed, with their
-   * ids. A plain object must give every field the entity cannot do without: see {@link InsertRow}.
+   * ids. A plain object must give every field the entity cannot do without: see {@link InsertRow}. A
+   * to-one relation may hold the related key or a {@link reference} instead of the entity.
+   *
+   * ```ts
+   * await follows.insertAll([{ follower: 1, followee: users.reference(2) }]);
+   * ```
    */
   insertAll(entities: readonly InsertRow<T>[]): Promise<T[]> {
     if (!Array.isArray(entities)) {
@@ -174,13 +199,49 @@ export abstract class DbRepo<T extends object> {
       );
     }
     if (entities.length === 0) return Promise.resolve([]);
+    try {
+      this.#checkRelationKeys(entities, 'insertAll');
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#run(true, 'insertAll', (s) => s.insertAll(this.entity, entities as readonly Partial<T>[]));
   }
 
-  /** The entity with this primary key, or `null`. */
-  getById(id: PrimaryKey<T>): Promise<T | null> {
-    this.#checkId(id, 'getById');
-    return this.#run(false, 'getById', (s) => s.findById(this.entity, id));
+  /**
+   * The entity with this primary key, or `null`; for a composite key, the id is an object of its parts.
+   * Within one session, the same instance each time (the identity map).
+   *
+   * ```ts
+   * await users.getById(7);
+   * await follows.getById({ follower: 1, followee: 2 });
+   * ```
+   */
+  getById(id: Id<T>): Promise<T | null> {
+    let key: unknown;
+    try {
+      key = this.#checkId(id, 'getById');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#run(false, 'getById', (s) => s.findById(this.entity, key));
+  }
+
+  /**
+   * An unloaded reference to the row with this id, usable as a relation value in `insertAll`, `update` and
+   * `where` without reading the row (MikroORM's `em.getReference`). Inside a session it is the session's
+   * instance of that row (the loaded entity, when the session holds it); outside any session a detached
+   * instance carrying only the key, which a later write or query takes for that row. Only its key is set:
+   * read its other fields after loading it (`getById`).
+   *
+   * ```ts
+   * await articles.insertAll([{ title: 'Hi', author: users.reference(7) }]);
+   * ```
+   */
+  reference(id: Id<T>): T {
+    const key = this.#checkId(id, 'reference');
+    const session = liveFrame(this.kosha, `${this.constructor.name}.reference`)?.unit?.session;
+    if (session?.reference) return session.reference(this.entity, key);
+    return detachedReference(this.metadata, key);
   }
 
   /** A page of entities in primary-key order. */
@@ -197,24 +258,36 @@ export abstract class DbRepo<T extends object> {
         );
       }
     }
-    const pk = this.metadata.primaryKey.name;
     return this.#run(false, 'getAll', (s) =>
-      s.find(this.entity, {}, { offset: skip, limit, orderBy: { [pk]: 'asc' } }),
+      s.find(this.entity, {}, { offset: skip, limit, orderBy: this.#keyOrder() }),
     );
   }
 
-  /** Merges the entity's state into the session and flushes; returns the managed entity. */
-  update(entity: T): Promise<T> {
+  /**
+   * Merges the entity's state into the session and flushes; returns the managed entity. A to-one relation
+   * may be set to the related key or a {@link reference} (`post.author = 7`).
+   */
+  update(entity: T | WithKeys<T>): Promise<T> {
     if (entity === null || typeof entity !== 'object') {
       return Promise.reject(new InvalidArgumentError(`${this.metadata.name}.update takes an entity.`));
     }
-    return this.#run(true, 'update', (s) => s.update(this.entity, entity));
+    try {
+      this.#checkRelationKeys([entity], 'update');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#run(true, 'update', (s) => s.update(this.entity, entity as T));
   }
 
-  /** Deletes by primary key; true when a row was deleted. */
-  delete(id: PrimaryKey<T>): Promise<boolean> {
-    this.#checkId(id, 'delete');
-    return this.#run(true, 'delete', (s) => s.deleteById(this.entity, id));
+  /** Deletes by primary key (for a composite key, an object of its parts); true when a row was deleted. */
+  delete(id: Id<T>): Promise<boolean> {
+    let key: unknown;
+    try {
+      key = this.#checkId(id, 'delete');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#run(true, 'delete', (s) => s.deleteById(this.entity, key));
   }
 
   /** Deletes an entity. */
@@ -227,22 +300,23 @@ export abstract class DbRepo<T extends object> {
 
   /**
    * True when a row exists: with a primary key, that row; with a where condition (an object or
-   * `and`/`or`/`not`), any row matching it.
+   * `and`/`or`/`not`), any row matching it. A composite key's id is an object of its parts, which reads
+   * as the where condition of the same row.
    *
    * ```ts
    * await users.exists(7);
    * await users.exists({ email: 'ada@example.com' });
+   * await follows.exists({ follower: 1, followee: 2 });
    * ```
    */
-  exists(idOrWhere: PrimaryKey<T> | Where<T>): Promise<boolean> {
+  exists(idOrWhere: Id<T> | Where<T>): Promise<boolean> {
     if (!isPlainObject(idOrWhere) && !WhereGroup.is(idOrWhere)) {
+      let where: Readonly<Record<string, unknown>>;
       try {
-        this.#checkId(idOrWhere, 'exists');
+        where = keyFilter(this.metadata, this.#checkId(idOrWhere, 'exists'));
       } catch (error) {
         return Promise.reject(error);
       }
-      const pk = this.metadata.primaryKey.name;
-      const where = { [pk]: idOrWhere };
       return this.#run(false, 'exists', async (s) =>
         s.exists ? s.exists(this.entity, where) : (await s.count(this.entity, where)) > 0,
       );
@@ -345,27 +419,40 @@ export abstract class DbRepo<T extends object> {
     );
   }
 
-  /** The first entity (by primary key) whose `field` equals `value`, or `null`. The field is checked before any SQL. */
-  findByField<K extends FieldsOf<T>>(field: K, value: T[K]): Promise<T | null> {
+  /**
+   * The first entity (by primary key) whose `field` equals `value`, or `null`. The field (and, for a to-one
+   * relation given the related key, the key's type) is checked before any SQL.
+   *
+   * ```ts
+   * await follows.findAllByField('follower', 7); // a to-one relation: the related entity or its key
+   * ```
+   */
+  findByField<K extends FieldsOf<T>>(field: K, value: RelationValue<T[K]>): Promise<T | null> {
     try {
       this.#checkField(field);
+      this.#checkFieldKey(field, value, 'findByField');
     } catch (error) {
       return Promise.reject(error);
     }
     return this.#run(false, 'findByField', (s) => s.findOne(this.entity, { [field]: value }));
   }
 
-  /** Every entity whose `field` equals `value`, in primary-key order. */
-  findAllByField<K extends FieldsOf<T>>(field: K, value: T[K]): Promise<T[]> {
+  /** Every entity whose `field` equals `value`, in primary-key order (see {@link findByField}). */
+  findAllByField<K extends FieldsOf<T>>(field: K, value: RelationValue<T[K]>): Promise<T[]> {
     try {
       this.#checkField(field);
+      this.#checkFieldKey(field, value, 'findAllByField');
     } catch (error) {
       return Promise.reject(error);
     }
-    const pk = this.metadata.primaryKey.name;
     return this.#run(false, 'findAllByField', (s) =>
-      s.find(this.entity, { [field]: value }, { orderBy: { [pk]: 'asc' } }),
+      s.find(this.entity, { [field]: value }, { orderBy: this.#keyOrder() }),
     );
+  }
+
+  #checkFieldKey(field: string, value: unknown, what: string): void {
+    const p = this.metadata.properties.find((q) => q.name === field);
+    if (p && holdsForeignKey(p)) checkToOneValue(p, value, `${this.metadata.name}.${what}`);
   }
   /**
    * A derived query method, typed from its name as Spring Data derives one: a prefix (`find`, `findFirst`,
