@@ -126,6 +126,7 @@ function relation(meta: EntityMetadata, p: PropertyMetadata): SchemaProperty {
     eager: o.eager === true,
   };
   if (o.nullable) out.nullable = true;
+  if (o.primary) out.primary = true;
   if (o.inversedBy) out.inversedBy = o.inversedBy;
   if (o.onDelete) out.deleteRule = o.onDelete;
   return out;

@@ -1,7 +1,12 @@
 import {
+  describeId,
   type EntityClass,
+  type EntityMetadata,
   EntityNotFoundError,
+  hasId,
   InvalidArgumentError,
+  idOf,
+  keyFilter,
   metadataOf,
   OptimisticLockError,
   type PropertyMetadata,
@@ -34,6 +39,13 @@ function toOne(em: SqlEntityManager, refs: RowReferences, prop: EntityProperty, 
   return em.create(prop.targetMeta!.class, next as never, { persist: false, partial: true });
 }
 
+/** `with id 7`, or `with key (follower 1, followee 2)` for a composite key. */
+function withKey(meta: EntityMetadata, id: unknown): string {
+  return meta.compositeKey
+    ? `with key ${describeId(meta, id)}`
+    : `with ${meta.primaryKey.name} ${String(id)}`;
+}
+
 /**
  * Finds the managed instance of `value` in `em`: `value` itself when this session manages it, else the
  * instance with the same key (from the identity map or the database). For `update`, a detached
@@ -49,24 +61,25 @@ export async function mergeDetached<T extends object>(
   purpose: 'update' | 'remove',
 ): Promise<T | null> {
   const meta = metadataOf(entity);
-  const pk = meta.primaryKey.name;
-  const id = (value as Fields)[pk];
-  if (id === undefined || id === null) {
+  const id = idOf(meta, value);
+  if (!hasId(meta, id)) {
+    const key = meta.primaryKeys.map((p) => p.name).join(', ');
     throw new InvalidArgumentError(
-      `${meta.name}.${purpose} needs the entity's ${pk}, and it has none.${purpose === 'update' ? ' Save new entities with insertAll.' : ''}`,
+      `${meta.name}.${purpose} needs the entity's ${key}, and it has ${meta.compositeKey ? 'not all of it' : 'none'}.${purpose === 'update' ? ' Save new entities with insertAll.' : ''}`,
     );
   }
+  const where = toWhere(entity, keyFilter(meta, id));
   const uow = em.getUnitOfWork(false);
-  const known = uow.getById<T>(entity, id as never);
+  const known = uow.tryGetById<T>(entity, where as never);
   if (known === value) {
     if (purpose === 'update') new RowReferences(em).pointAtRows(value);
     return value;
   }
-  const managed = known ?? ((await em.findOne(entity, toWhere(entity, { [pk]: id }) as never)) as T | null);
+  const managed = known ?? ((await em.findOne(entity, where as never)) as T | null);
   if (!managed) {
     if (purpose === 'remove') return null;
     throw new EntityNotFoundError(
-      `${meta.name} with ${pk} ${String(id)} does not exist (it was deleted, or never inserted), so it cannot be updated. ` +
+      `${meta.name} ${withKey(meta, id)} does not exist (it was deleted, or never inserted), so it cannot be updated. ` +
         'Insert it with insertAll, or reload it first.',
     );
   }
@@ -74,7 +87,7 @@ export async function mergeDetached<T extends object>(
   const seen = version && (value as Fields)[version.name];
   if (version && seen !== undefined && !same(seen, (managed as Fields)[version.name])) {
     throw new OptimisticLockError(
-      `${meta.name} with ${pk} ${String(id)} was changed by someone else since it was read ` +
+      `${meta.name} ${withKey(meta, id)} was changed by someone else since it was read ` +
         `(version ${String(seen)} was read, the row is at ${String((managed as Fields)[version.name])}). Reload it and apply the change again.`,
     );
   }
@@ -83,7 +96,7 @@ export async function mergeDetached<T extends object>(
     const refs = new RowReferences(em);
     for (const p of meta.properties) {
       const v = (value as Fields)[p.name];
-      if (NOT_MERGED.has(p.kind) || v === undefined) continue;
+      if (NOT_MERGED.has(p.kind) || v === undefined || meta.primaryKeys.includes(p)) continue;
       (managed as Fields)[p.name] = p.kind === 'manyToOne' ? toOne(em, refs, native[p.name]!, v) : v;
     }
     refs.pointAtRows(managed);

@@ -1,10 +1,12 @@
 import {
   type BeginOptions,
   type EntityClass,
+  type EntityMetadata,
   type FieldFilter,
   type FindOptions,
   IllegalTransactionStateError,
   InvalidArgumentError,
+  keyFilter,
   type Logger,
   metadataOf,
   type QuerySpec,
@@ -54,6 +56,13 @@ const timedOut = (deadline: number) => () =>
   );
 
 const SAVEPOINT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** Every part of the primary key, ascending: the order of the built-in finders. */
+function keyOrder(meta: EntityMetadata): Record<string, 'asc'> {
+  const order: Record<string, 'asc'> = {};
+  for (const p of meta.primaryKeys) order[p.name] = 'asc';
+  return order;
+}
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
@@ -388,9 +397,14 @@ export class MikroSession implements Session {
 
   findById<T extends object>(entity: EntityClass<T>, id: unknown): Promise<T | null> {
     return this.#op(() => {
-      const where = toWhere(entity, { [metadataOf(entity).primaryKey.name]: id });
+      const where = toWhere(entity, keyFilter(metadataOf(entity), id));
       return this.native.findOne(entity, where as never, this.#readOptions()) as Promise<T | null>;
     });
+  }
+
+  reference<T extends object>(entity: EntityClass<T>, id: unknown): T {
+    // MikroORM takes a composite key as an object of its parts, as core gives it; a single key bare.
+    return this.native.getReference(entity, id as never) as T;
   }
 
   find<T extends object>(
@@ -400,8 +414,8 @@ export class MikroSession implements Session {
   ): Promise<T[]> {
     return this.#op(async () => {
       const paging = options.offset !== undefined || options.limit !== undefined;
-      const pk = metadataOf(entity).primaryKey.name;
-      const orderBy = toOrderBy(entity, options.orderBy) ?? (paging ? { [pk]: 'asc' as const } : undefined);
+      const orderBy =
+        toOrderBy(entity, options.orderBy) ?? (paging ? keyOrder(metadataOf(entity)) : undefined);
       const found = await this.native.find(entity, toWhere(entity, where) as never, {
         ...this.#readOptions(),
         ...(options.offset !== undefined ? { offset: options.offset } : {}),
@@ -414,7 +428,7 @@ export class MikroSession implements Session {
 
   findOne<T extends object>(entity: EntityClass<T>, where: FieldFilter): Promise<T | null> {
     return this.#op(async () => {
-      const orderBy = { [metadataOf(entity).primaryKey.name]: 'asc' as const };
+      const orderBy = keyOrder(metadataOf(entity));
       const found = await this.native.findOne(entity, toWhere(entity, where) as never, {
         ...this.#readOptions(),
         orderBy: orderBy as never,
@@ -525,13 +539,13 @@ export class MikroSession implements Session {
 
   deleteById<T extends object>(entity: EntityClass<T>, id: unknown): Promise<boolean> {
     return this.#op(async () => {
-      const pk = metadataOf(entity).primaryKey.name;
-      const where = toWhere(entity, { [pk]: id });
+      const where = toWhere(entity, keyFilter(metadataOf(entity), id));
       // Pending changes go first, as they would before any other statement of the unit of work.
       await this.native.flush();
       const deleted = await this.native.nativeDelete(entity, where as never);
-      const managed = this.native.getUnitOfWork(false).getById(entity, where[pk] as never);
-      if (managed) this.native.getUnitOfWork(false).unsetIdentity(managed);
+      const uow = this.native.getUnitOfWork(false);
+      const managed = uow.tryGetById(entity, where as never);
+      if (managed) uow.unsetIdentity(managed);
       return deleted > 0;
     });
   }

@@ -1,7 +1,7 @@
 // A derived `deleteBy…`: one DELETE with the translated condition, in the session's transaction, and the
 // unit of work told which of its entities are gone (as deleteById does), so that a later getById in the
 // same session does not return a deleted row from the identity map.
-import { type EntityClass, metadataOf } from '@kosha/core';
+import { type EntityClass, type EntityMetadata, idOf, keyFilter, metadataOf } from '@kosha/core';
 import { raw } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { heldEntities } from '../internals/index.js';
@@ -9,34 +9,51 @@ import type { Filter } from './filter-query.js';
 
 /** Deletes the rows `where` matches and returns how many; the unit of work forgets those it held. */
 export async function deleteWhere(em: SqlEntityManager, entity: EntityClass, where: Filter): Promise<number> {
-  const pk = metadataOf(entity).primaryKey;
-  const column = em.getPlatform().quoteIdentifier(pk.columnName!);
+  const meta = metadataOf(entity);
+  const names = meta.primaryKeys.map((p) => p.name);
+  const columns = meta.primaryKeys.map((p) => em.getPlatform().quoteIdentifier(p.columnName!)).join(', ');
   // The condition's text comparisons are SQL written against the query's table alias, which a DELETE does
   // not have: select the keys under an alias, wrapped once more for MySQL/MariaDB (which refuse a DELETE
   // reading its own table in a subquery), as MikroORM itself deletes through a join.
   const { sql, params } = em
     .createQueryBuilder(entity, 'kd')
-    .select(pk.name)
+    .select(names)
     .where(where as never)
     .toQuery();
-  const keys = raw(`select ${column} from (${sql}) as kosha_deleted`, [...params]);
+  const keys = `select ${columns} from (${sql}) as kosha_deleted`;
+  // A composite key compares as a row value, `(a, b) in (select a, b …)`, which every supported database reads.
+  const filter = meta.compositeKey
+    ? { [raw(`(${columns}) in (${keys})`, [...params])]: [] }
+    : { [names[0]!]: { $in: raw(keys, [...params]) } };
   // Pending changes go first, as they would before any other statement of the unit of work.
   await em.flush();
-  const deleted = await em.nativeDelete(entity, { [pk.name]: { $in: keys } } as never);
-  if (deleted > 0) await forgetDeleted(em, entity, pk.name);
+  const deleted = await em.nativeDelete(entity, filter as never);
+  if (deleted > 0) await forgetDeleted(em, meta);
   return deleted;
 }
 
-/** Unsets the identity of the held entities of `entity` whose rows no longer exist (one select, when any are held). */
-async function forgetDeleted(em: SqlEntityManager, entity: EntityClass, pk: string): Promise<void> {
+/** A key as text, to compare a held entity's key with a row's. */
+const keyText = (meta: EntityMetadata, row: object) => {
+  const id = idOf(meta, row);
+  return meta.compositeKey
+    ? JSON.stringify(meta.primaryKeys.map((p) => String((id as Record<string, unknown>)[p.name])))
+    : String(id);
+};
+
+/** Unsets the identity of the held entities of `meta` whose rows no longer exist (one select, when any are held). */
+async function forgetDeleted(em: SqlEntityManager, meta: EntityMetadata): Promise<void> {
   const uow = em.getUnitOfWork(false);
-  const held = heldEntities(uow).filter((e) => e instanceof entity) as Record<string, unknown>[];
+  const held = heldEntities(uow).filter((e) => e instanceof meta.class);
   if (held.length === 0) return;
+  const names = meta.primaryKeys.map((p) => p.name);
+  const where = meta.compositeKey
+    ? { $or: held.map((e) => keyFilter(meta, idOf(meta, e))) }
+    : { [names[0]!]: { $in: held.map((e) => idOf(meta, e)) } };
   const rows = (await em
-    .createQueryBuilder(entity)
-    .select(pk)
-    .where({ [pk]: { $in: held.map((e) => e[pk]) } } as never)
+    .createQueryBuilder(meta.class)
+    .select(names)
+    .where(where as never)
     .execute('all')) as Record<string, unknown>[];
-  const alive = new Set(rows.map((r) => String(r[pk])));
-  for (const e of held) if (!alive.has(String(e[pk]))) uow.unsetIdentity(e);
+  const alive = new Set(rows.map((r) => keyText(meta, r)));
+  for (const e of held) if (!alive.has(keyText(meta, e))) uow.unsetIdentity(e);
 }
