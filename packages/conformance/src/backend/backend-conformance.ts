@@ -4,6 +4,8 @@ import { builtinTests } from './builtins.js';
 import { derivedTests } from './derived.js';
 import { DERIVED_ENTITIES } from './derived-entities.js';
 import { CONFORMANCE_ENTITIES, ConfPersonRepo, ConfRowRepo } from './entities.js';
+import { KEY_ENTITIES } from './key-entities.js';
+import { keyTests } from './keys.js';
 import { propagationTests } from './propagation.js';
 import { queryTests } from './queries.js';
 import type { BackendFactory, SuiteContext } from './suite-context.js';
@@ -17,7 +19,7 @@ export interface BackendConformanceOptions {
 
 /**
  * The conformance suite every ORM backend runs: every `DbRepo` built-in, the queries and the derived
- * query methods, transaction behaviour
+ * query methods, composite keys and references, transaction behaviour
  * (rollback, read-only, isolation, timeout, rollback rules, hooks, savepoints, REQUIRES_NEW, load),
  * and the full propagation matrix — 7 × 7 modes × who throws — checked row by row in the database.
  * A backend is done when this suite passes unchanged.
@@ -50,7 +52,7 @@ export function backendConformance(
       };
       kosha = await createKosha({
         orm: backend,
-        entities: [...CONFORMANCE_ENTITIES, ...DERIVED_ENTITIES],
+        entities: [...CONFORMANCE_ENTITIES, ...DERIVED_ENTITIES, ...KEY_ENTITIES],
         cache: false,
         setDefault: false,
       });
@@ -75,6 +77,7 @@ export function backendConformance(
     runner.describe('repository built-ins', () => builtinTests(runner, get));
     runner.describe('queries', () => queryTests(runner, get));
     runner.describe('derived query methods', () => derivedTests(runner, get));
+    runner.describe('composite keys and references', () => keyTests(runner, get));
     runner.describe('transactions', () => transactionTests(runner, get));
     runner.describe('propagation matrix', () => propagationTests(runner, get));
   });
