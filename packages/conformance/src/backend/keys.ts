@@ -159,6 +159,28 @@ export function keyTests(t: SuiteRunner, ctx: () => SuiteContext): void {
     },
   );
 
+  t.test('findSlice over a key of two relations: its cursor holds both foreign keys', async () => {
+    const { follows } = r();
+    const [a, b, c] = await newUsers(3);
+    await follows.insertAll([
+      { follower: b!, followee: c!, note: null },
+      { follower: a!, followee: c!, note: null },
+      { follower: a!, followee: b!, note: null },
+    ]);
+    const where = { follower: isIn([a!.id, b!.id]) };
+    const walked: KFollow[] = [];
+    let slice = await follows.findSlice({ size: 1 }, where);
+    walked.push(...slice.items);
+    while (slice.next) {
+      slice = await follows.findSlice({ size: 1, after: slice.next }, where);
+      walked.push(...slice.items);
+    }
+    assert.deepEqual(
+      walked.map((f) => `${f.follower.id}>${f.followee.id}`),
+      [`${a!.id}>${b!.id}`, `${a!.id}>${c!.id}`, `${b!.id}>${c!.id}`],
+    );
+  });
+
   t.test(
     'update sets a relation to a key, and changes the row of a composite key with relation parts',
     async () => {
