@@ -133,6 +133,14 @@ export function keyTests(t: SuiteRunner, ctx: () => SuiteContext): void {
       const byEntity = await follows.getById({ follower: d!, followee: a! });
       assert.equal(byEntity?.note, 'session reference', 'a relation part also takes the entity');
       assert.equal(await users.count({ name: d!.name }), 1, 'a reference never inserts its row again');
+      await kosha.transaction(async () => {
+        const ref = follows.reference({ follower: a!.id, followee: b!.id });
+        const loaded = await follows.getById({ follower: a!.id, followee: b!.id });
+        assert.equal(loaded, ref, "a composite key's reference is the session's instance of the row");
+        assert.equal(loaded?.note, 'by key');
+        await follows.deleteEntity(follows.reference({ follower: a!.id, followee: c!.id }));
+      });
+      assert.deepEqual(idsOf(await follows.findAllByField('follower', a!.id)), [`${a!.id}>${b!.id}`]);
     },
   );
 
@@ -156,6 +164,17 @@ export function keyTests(t: SuiteRunner, ctx: () => SuiteContext): void {
       assert.equal(await follows.exists({ follower: b!.id, followee: c!.id }), true);
       assert.equal(await follows.exists({ follower: c!.id, followee: b!.id }), false);
       assert.equal((await follows.findByField('followee', b!.id))?.follower.id, a!.id);
+      const followingC = await users.find({
+        where: { following: { followee: c!.id } },
+        orderBy: { id: 'asc' },
+      });
+      assert.deepEqual(
+        followingC.map((u) => u.id),
+        [a!.id, b!.id],
+        'a to-many of a composite-key entity',
+      );
+      const [loaded] = await users.find({ where: { id: a!.id }, populate: ['following'] });
+      assert.equal(loaded?.following.length, 2);
     },
   );
 
