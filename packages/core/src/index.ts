@@ -106,7 +106,7 @@ export type {
   RelationOptions,
 } from './mapping/metadata.js';
 export type { AsyncMethod, AsyncMethodDecorator, MethodDecoratorArgs } from './mapping/method-decorator.js';
-export { checkId, describeId, hasId, idOf, keyFilter } from './mapping/primary-key.js';
+export { checkId, describeId, hasId, idOf, keyFilter, keyOrder } from './mapping/primary-key.js';
 export type {
   BackendCapabilities,
   BackendInit,

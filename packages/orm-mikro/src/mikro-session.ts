@@ -1,12 +1,12 @@
 import {
   type BeginOptions,
   type EntityClass,
-  type EntityMetadata,
   type FieldFilter,
   type FindOptions,
   IllegalTransactionStateError,
   InvalidArgumentError,
   keyFilter,
+  keyOrder,
   type Logger,
   metadataOf,
   type QuerySpec,
@@ -57,12 +57,6 @@ const timedOut = (deadline: number) => () =>
 
 const SAVEPOINT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-/** Every part of the primary key, ascending: the order of the built-in finders. */
-function keyOrder(meta: EntityMetadata): Record<string, 'asc'> {
-  const order: Record<string, 'asc'> = {};
-  for (const p of meta.primaryKeys) order[p.name] = 'asc';
-  return order;
-}
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /**

@@ -110,6 +110,13 @@ export function checkToOneValue(p: PropertyMetadata, value: unknown, what: strin
   checkId(targetOf(p), value, `${what} (${p.name})`);
 }
 
+/** The order of the primary key, every part ascending: the order of the built-in finders and `getAll`. */
+export function keyOrder(meta: EntityMetadata): Record<string, 'asc'> {
+  const order: Record<string, 'asc'> = {};
+  for (const p of meta.primaryKeys) order[p.name] = 'asc';
+  return order;
+}
+
 /** The filter that finds the row of a checked id ({@link checkId}): `{ id: 7 }`, or the composite id itself. */
 export function keyFilter(meta: EntityMetadata, id: unknown): Readonly<Fields> {
   return meta.compositeKey ? (id as Fields) : { [meta.primaryKey.name]: id };

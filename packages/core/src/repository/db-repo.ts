@@ -10,7 +10,7 @@ import { metadataOf } from '../mapping/entity-registry.js';
 import type { FieldsOf, Id, InsertRow, RelationValue, WithKeys } from '../mapping/entity-types.js';
 import { holdsForeignKey } from '../mapping/key-mapping.js';
 import type { EntityClass, EntityMetadata, PropertyMetadata } from '../mapping/metadata.js';
-import { checkId, checkToOneValue, keyFilter } from '../mapping/primary-key.js';
+import { checkId, checkToOneValue, keyFilter, keyOrder } from '../mapping/primary-key.js';
 import type { NativeSession, QuerySpec, Session } from '../orm/orm-backend.js';
 import { derivedMethod } from '../query/derived/derived-method.js';
 import { derivedQuery } from '../query/derived/derived-query.js';
@@ -165,13 +165,6 @@ export abstract class DbRepo<T extends object> {
     return checkId(this.metadata, id, `${this.metadata.name}.${what}`);
   }
 
-  /** The order of the primary key: every part, ascending. */
-  #keyOrder(): Record<string, 'asc'> {
-    const order: Record<string, 'asc'> = {};
-    for (const p of this.metadata.primaryKeys) order[p.name] = 'asc';
-    return order;
-  }
-
   /** Checks the keys given for to-one relations in rows (`author: 7`): of the related key's type. */
   #checkRelationKeys(rows: readonly object[], what: string): void {
     this.#toOne ??= this.metadata.properties.filter(holdsForeignKey);
@@ -259,7 +252,7 @@ export abstract class DbRepo<T extends object> {
       }
     }
     return this.#run(false, 'getAll', (s) =>
-      s.find(this.entity, {}, { offset: skip, limit, orderBy: this.#keyOrder() }),
+      s.find(this.entity, {}, { offset: skip, limit, orderBy: keyOrder(this.metadata) }),
     );
   }
 
@@ -446,7 +439,7 @@ export abstract class DbRepo<T extends object> {
       return Promise.reject(error);
     }
     return this.#run(false, 'findAllByField', (s) =>
-      s.find(this.entity, { [field]: value }, { orderBy: this.#keyOrder() }),
+      s.find(this.entity, { [field]: value }, { orderBy: keyOrder(this.metadata) }),
     );
   }
 
