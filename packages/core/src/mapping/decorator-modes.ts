@@ -85,8 +85,52 @@ export function isDecoratorApplication(args: readonly unknown[]): boolean {
   );
 }
 
+/** Kosha's own marks on a decorated method (a `@cacheable`'s early read): they describe that one function. */
+const internalMarks = new Set<PropertyKey>();
+
+/**
+ * Registers a symbol Kosha puts on the method a decorator returns. Unlike the method's other own
+ * properties, the next Kosha decorator up does not copy it onto its own wrapper: a `@cacheEvict` above a
+ * `@cacheable` must not pass the cache read on to a `@transactional` above both.
+ */
+export function internalMark(mark: symbol): void {
+  internalMarks.add(mark);
+}
+
+/** reflect-metadata's functions, when something in the process loaded it (NestJS does); core does not. */
+interface ReflectMetadata {
+  getOwnMetadataKeys(target: object): unknown[];
+  getOwnMetadata(key: unknown, target: object): unknown;
+  defineMetadata(key: unknown, value: unknown, target: object): void;
+}
+
+/**
+ * Gives the wrapper what other decorators put on the original method: its own properties (`name` and
+ * `length` too) and, when reflect-metadata is loaded, the Reflect metadata defined on the function itself
+ * (NestJS's `@SetMetadata`, `@UseGuards`, `@UseInterceptors` keep theirs there). So a decorator above
+ * Kosha's reads what one below it wrote. `design:*` metadata sits on the prototype and member name, which
+ * the wrapper does not change.
+ */
+function keepOwnProperties(original: AnyFunction, wrapper: AnyFunction): AnyFunction {
+  if (wrapper === original) return wrapper;
+  for (const key of Reflect.ownKeys(original)) {
+    if (key === 'prototype' || internalMarks.has(key)) continue;
+    const own = Object.getOwnPropertyDescriptor(wrapper, key);
+    if (own && !own.configurable) continue;
+    Object.defineProperty(wrapper, key, Object.getOwnPropertyDescriptor(original, key)!);
+  }
+  const reflect = Reflect as unknown as Partial<ReflectMetadata>;
+  if (typeof reflect.getOwnMetadataKeys === 'function' && typeof reflect.defineMetadata === 'function') {
+    for (const key of reflect.getOwnMetadataKeys(original)) {
+      reflect.defineMetadata(key, reflect.getOwnMetadata!(key, original), wrapper);
+    }
+  }
+  return wrapper;
+}
+
 /**
  * Wraps a method in both modes. `wrap` gets the original function and its name, returns the replacement.
+ * The replacement keeps the original's own properties and Reflect metadata (see `keepOwnProperties`).
  * Returns a decorator usable in either mode. Applied to anything but a method, it throws a
  * `ConfigError` naming `@{decorator}`, the member and what to do instead.
  */
@@ -97,7 +141,7 @@ export function methodDecorator(
   return function decorate(target: unknown, keyOrContext: unknown, descriptor?: PropertyDescriptor): any {
     if (isStandardContext(keyOrContext)) {
       if (keyOrContext.kind !== 'method') throw notOnMethod(decorator, target, keyOrContext, descriptor);
-      return wrap(target as AnyFunction, String(keyOrContext.name));
+      return keepOwnProperties(target as AnyFunction, wrap(target as AnyFunction, String(keyOrContext.name)));
     }
     if (
       (typeof keyOrContext !== 'string' && typeof keyOrContext !== 'symbol') ||
@@ -106,7 +150,8 @@ export function methodDecorator(
     ) {
       throw notOnMethod(decorator, target, keyOrContext, descriptor);
     }
-    return { ...descriptor, value: wrap(descriptor.value as AnyFunction, String(keyOrContext)) };
+    const original = descriptor.value as AnyFunction;
+    return { ...descriptor, value: keepOwnProperties(original, wrap(original, String(keyOrContext))) };
   };
 }
 

@@ -1,5 +1,10 @@
 import { getKosha, Kosha } from '../kosha.js';
-import { type AnyFunction, isDecoratorApplication, methodDecorator } from '../mapping/decorator-modes.js';
+import {
+  type AnyFunction,
+  internalMark,
+  isDecoratorApplication,
+  methodDecorator,
+} from '../mapping/decorator-modes.js';
 import type { AsyncMethod, AsyncMethodDecorator, MethodDecoratorArgs } from '../mapping/method-decorator.js';
 import type { TransactionHost } from './frames.js';
 import { type EarlyRead, executeTransactional } from './transaction-manager.js';
@@ -12,6 +17,7 @@ const BOUND = Symbol.for('kosha.boundInstance');
  * (`@cacheable` sets it, an enclosing `@transactional` uses it). Core-internal.
  */
 export const EARLY_READ = Symbol('kosha.earlyRead');
+internalMark(EARLY_READ);
 
 /** The early read of a `@cacheable` method: its value, a `CacheMiss`, or `undefined` (no read). */
 export type MethodEarlyRead = (self: unknown, args: unknown[]) => Promise<unknown> | undefined;
