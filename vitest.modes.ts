@@ -35,3 +35,31 @@ export function decoratorModeProjects(
     },
   ];
 }
+
+/**
+ * The vitest project of a package whose tests need `emitDecoratorMetadata` (NestJS's constructor injection
+ * reads `design:paramtypes`): legacy decorators with their metadata, lowered by swc (oxc emits no metadata).
+ */
+export function decoratorMetadataProject(
+  name: string,
+  extra: { testTimeout?: number; setupFiles?: string[] } = {},
+): TestProjectInlineConfiguration {
+  return {
+    oxc: false,
+    plugins: [
+      swc.vite({
+        jsc: {
+          target: 'es2022',
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+        },
+      }),
+    ],
+    test: {
+      name: `${name} (legacy decorators with metadata)`,
+      include: ['test/**/*.test.ts'],
+      testTimeout: extra.testTimeout ?? 30_000,
+      setupFiles: extra.setupFiles ?? [],
+    },
+  };
+}

@@ -6,6 +6,9 @@
 // - a plugin (any other package in packages/) imports @kosha/core only from src/; its tests may also import
 //   @kosha/conformance and @kosha/testing, which it declares as devDependencies only;
 // - @kosha/testing is the one assembler: it may use any package;
+// - @kosha/nestjs, a framework module, is a plugin that may also import the HTTP adapters (it installs the one
+//   of the app's platform) and the test kit (its /testing entry), each an optional peer dependency: a Nest
+//   app on Express never needs @kosha/http-fastify, and production never needs the kit;
 // - no file imports another workspace member's files by relative path (import the package by name).
 // Biome's noRestrictedImports sees one file at a time: it cannot read package.json or tell a relative import
 // that stays in its package from one that leaves it, hence this script.
@@ -17,6 +20,8 @@ import { pathToFileURL } from 'node:url';
 const CORE = '@kosha/core';
 const CONFORMANCE = '@kosha/conformance';
 const TESTING = '@kosha/testing';
+/** What a framework module builds on, besides core: each an optional peer. */
+const FRAMEWORK_PEERS = ['@kosha/http-express', '@kosha/http-fastify', TESTING];
 const SOURCE = /\.(?:[cm]?[jt]s|tsx)$/;
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.turbo', 'coverage', 'api', '.snippets']);
 
@@ -42,6 +47,7 @@ function roleOf(name) {
   if (name === CORE) return 'core';
   if (name === CONFORMANCE) return 'conformance';
   if (name === TESTING) return 'assembler';
+  if (name === '@kosha/nestjs') return 'framework';
   return 'plugin';
 }
 
@@ -50,6 +56,8 @@ function allowedImports(role, isSource) {
   if (role === 'core') return [];
   if (role === 'conformance') return [CORE];
   if (role === 'plugin') return isSource ? [CORE] : [CORE, CONFORMANCE, TESTING];
+  if (role === 'framework')
+    return isSource ? [CORE, ...FRAMEWORK_PEERS] : [CORE, CONFORMANCE, ...FRAMEWORK_PEERS];
   return undefined; // the assembler: anything
 }
 
@@ -58,6 +66,10 @@ function allowedDependencies(role, field) {
   if (role === 'core') return [];
   if (role === 'conformance') return [CORE];
   if (role === 'plugin') return field === 'devDependencies' ? [CORE, CONFORMANCE, TESTING] : [CORE];
+  if (role === 'framework') {
+    if (field === 'devDependencies') return [CORE, CONFORMANCE, ...FRAMEWORK_PEERS];
+    return field === 'peerDependencies' ? [CORE, ...FRAMEWORK_PEERS] : [CORE];
+  }
   return undefined;
 }
 
@@ -146,7 +158,7 @@ export function checkBoundaries(root) {
         const allowed = allowedImports(member.role, isSource);
         if (allowed && !allowed.includes(pkg))
           problems.push(
-            `${where}:${line}: ${member.name} (${member.role}${member.role === 'plugin' ? (isSource ? ', src' : ', tests') : ''}) ` +
+            `${where}:${line}: ${member.name} (${member.role}${member.role === 'plugin' || member.role === 'framework' ? (isSource ? ', src' : ', tests') : ''}) ` +
               `may not import ${pkg}; it may import ${allowed.length ? allowed.join(', ') : 'no @kosha package'}.`,
           );
       }
@@ -160,6 +172,15 @@ export function checkBoundaries(root) {
           problems.push(
             `${relative(root, join(member.dir, 'package.json'))}: ${member.name} (${member.role}) may not list ${dep} ` +
               `in ${field}; allowed there: ${allowed.length ? allowed.join(', ') : 'no @kosha package'}.`,
+          );
+      }
+    }
+    if (member.role === 'framework') {
+      for (const dep of Object.keys(member.manifest.peerDependencies ?? {})) {
+        if (FRAMEWORK_PEERS.includes(dep) && member.manifest.peerDependenciesMeta?.[dep]?.optional !== true)
+          problems.push(
+            `${relative(root, join(member.dir, 'package.json'))}: ${member.name} (framework) lists ${dep} as a peer ` +
+              'that is not optional: mark it in peerDependenciesMeta ({ "optional": true }).',
           );
       }
     }

@@ -74,7 +74,34 @@ describe('scripts/check-boundaries.mjs', () => {
     expect(execFileSync('node', [script], { encoding: 'utf8' })).toMatch(/keep the package boundaries/);
   });
 
+  /** The NestJS module: it may install either HTTP adapter and build on the kit, all optional peers. */
+  const nestjs = (peerMeta = { optional: true }) => ({
+    'packages/nestjs/package.json': {
+      name: '@kosha/nestjs',
+      peerDependencies: { '@kosha/core': 'workspace:^', '@kosha/http-express': 'workspace:^' },
+      peerDependenciesMeta: { '@kosha/http-express': peerMeta },
+    },
+    'packages/nestjs/src/index.ts':
+      "const { dbMiddleware } = await import('@kosha/http-express');\nimport { createTestKosha } from '@kosha/testing';\n",
+  });
+
+  it('passes the NestJS module importing an HTTP adapter and the kit, optional peers', () => {
+    const r = run(workspace(nestjs()));
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   const cases = [
+    [
+      'the NestJS module importing a plugin that is not an HTTP adapter',
+      { ...nestjs(), 'packages/nestjs/src/orm.ts': "import { mikroOrm } from '@kosha/orm-mikro';\n" },
+      /nestjs\/src\/orm\.ts:1: @kosha\/nestjs \(framework, src\) may not import @kosha\/orm-mikro/,
+    ],
+    [
+      'the NestJS module listing an HTTP adapter as a peer that is not optional',
+      nestjs({}),
+      /@kosha\/nestjs \(framework\) lists @kosha\/http-express as a peer that is not optional/,
+    ],
     [
       'core importing a plugin',
       { 'packages/core/src/x.ts': "import { mikroOrm } from '@kosha/orm-mikro';\n" },
