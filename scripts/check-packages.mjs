@@ -315,6 +315,20 @@ test('fixtures, factories and the cache inspector work from the tarballs', async
   expect(await cache.has('pet:Rex')).toBe(true);
 });
 
+plain('@kosha/nestjs from its tarball: KoshaTestingModule gives a Nest app its Kosha, closed with it', async () => {
+  const { Module } = await import('@nestjs/common');
+  const { NestFactory } = await import('@nestjs/core');
+  const { Kosha } = await import('@kosha/core');
+  const { KoshaTestingModule } = await import('@kosha/nestjs/testing');
+  class App {}
+  Module({ imports: [KoshaTestingModule.forRoot({ entities: [Pet], setDefault: false })] })(App);
+  const app = await NestFactory.createApplicationContext(App, { logger: false, abortOnError: false });
+  const kosha = app.get(Kosha);
+  expect(kosha).toBeInstanceOf(Kosha);
+  await app.close();
+  expect(kosha.closed).toBe(true);
+});
+
 plain('createTestKosha works without the vitest helper', async () => {
   const kit = await createTestKosha({ entities: [Pet] });
   try {
