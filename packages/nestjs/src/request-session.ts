@@ -1,7 +1,7 @@
 import { ConfigError, type Kosha } from '@kosha/core';
 import { type MiddlewareConsumer, RequestMethod } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
-import type { KoshaRequestOptions } from './options.js';
+import type { KoshaRequestInfo, KoshaRequestOptions } from './options.js';
 
 /** The subset of a Fastify instance the plugin is registered on. */
 interface FastifyLike {
@@ -73,5 +73,3 @@ export async function installRequestSession(
       'Fastify. Pass request: false and open sessions yourself (kosha.openSession()).',
   );
 }
-
-type KoshaRequestInfo = { method: string; url: string };

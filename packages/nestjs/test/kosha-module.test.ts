@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { ConfigError, getKosha, Kosha } from '@kosha/core';
+import { ConfigError, currentSession, getKosha, Kosha, NoSessionError } from '@kosha/core';
 import { createTestKosha, type TestKit } from '@kosha/testing';
-import { Injectable, Module } from '@nestjs/common';
+import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -126,6 +126,54 @@ describe('KoshaModule.forRoot / forFeature', () => {
     ]);
     await expect(start).rejects.toThrow(/KoshaModule\.forRoot request: `mode` must be 'request' or 'method'/);
   });
+});
+
+/** Says whether the request has a session: `GET /` and `GET /deep/path`. */
+@Controller()
+class SessionController {
+  constructor(private readonly kosha: Kosha) {}
+
+  #hasSession() {
+    try {
+      currentSession(this.kosha);
+      return { session: true };
+    } catch (error) {
+      if (error instanceof NoSessionError) return { session: false };
+      throw error;
+    }
+  }
+
+  @Get()
+  root() {
+    return this.#hasSession();
+  }
+
+  @Get('deep/path')
+  deep() {
+    return this.#hasSession();
+  }
+}
+
+describe('the request session', () => {
+  for (const platform of PLATFORMS) {
+    it(`on ${platform}: every route has one, the root path too; skip and request: false leave it out`, async () => {
+      const k = await kit();
+      @Module({ controllers: [SessionController] })
+      class Routes {}
+      const app = await nestApp(platform, [
+        KoshaModule.forRoot({ kosha: k.kosha, request: { skip: ({ url }) => url === '/deep/path?skip' } }),
+        Routes,
+      ]);
+      await request(app.getHttpServer()).get('/').expect(200, { session: true });
+      await request(app.getHttpServer()).get('/deep/path').expect(200, { session: true });
+      await request(app.getHttpServer()).get('/deep/path?skip').expect(200, { session: false });
+      await app.close();
+
+      const none = await nestApp(platform, [KoshaModule.forRoot({ kosha: k.kosha, request: false }), Routes]);
+      await request(none.getHttpServer()).get('/').expect(200, { session: false });
+      await none.close();
+    });
+  }
 });
 
 describe('@transactional among Nest decorators', () => {
