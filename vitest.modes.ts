@@ -1,6 +1,15 @@
 import swc from 'unplugin-swc';
 import type { TestProjectInlineConfiguration } from 'vitest/config';
 
+type SwcTransform = NonNullable<NonNullable<NonNullable<Parameters<typeof swc.vite>[0]>['jsc']>['transform']>;
+
+/** swc's TypeScript transform with these decorator settings (oxc lowers neither TC39 decorators nor metadata). */
+function swcDecorators(transform: SwcTransform) {
+  return swc.vite({
+    jsc: { target: 'es2022', parser: { syntax: 'typescript', decorators: true }, transform },
+  });
+}
+
 /**
  * The vitest projects of one package: every test with legacy decorators (experimentalDecorators,
  * lowered by Vite's oxc), and the tests under `test/modes/` a second time with TC39 standard
@@ -22,15 +31,7 @@ export function decoratorModeProjects(
     },
     {
       oxc: false,
-      plugins: [
-        swc.vite({
-          jsc: {
-            target: 'es2022',
-            parser: { syntax: 'typescript', decorators: true },
-            transform: { decoratorVersion: '2022-03', useDefineForClassFields: true },
-          },
-        }),
-      ],
+      plugins: [swcDecorators({ decoratorVersion: '2022-03', useDefineForClassFields: true })],
       test: { ...common, name: `${name} (TC39 decorators)`, include: ['test/modes/**/*.test.ts'] },
     },
   ];
@@ -46,15 +47,7 @@ export function decoratorMetadataProject(
 ): TestProjectInlineConfiguration {
   return {
     oxc: false,
-    plugins: [
-      swc.vite({
-        jsc: {
-          target: 'es2022',
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
-        },
-      }),
-    ],
+    plugins: [swcDecorators({ legacyDecorator: true, decoratorMetadata: true })],
     test: {
       name: `${name} (legacy decorators with metadata)`,
       include: ['test/**/*.test.ts'],
