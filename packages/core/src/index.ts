@@ -65,6 +65,7 @@ export {
   type BareOrCalled,
   column,
   createdAt,
+  deletedAt,
   entity,
   id,
   manyToOne,
@@ -111,16 +112,21 @@ export type {
   BackendCapabilities,
   BackendInit,
   BeginOptions,
+  ChangeNode,
   FieldFilter,
   FindOptions,
   IsolationLevel,
+  LockSpec,
   NativeSession,
   NativeSessionTypes,
   OrmBackend,
   PoolStats,
   QuerySpec,
+  ReadSpec,
   Session,
   SessionOptions,
+  UpdateSpec,
+  UpsertSpec,
 } from './orm/orm-backend.js';
 export { isPinoLogger, type ObjectFirstLogger, pinoLogger } from './pino-logger.js';
 export { columnValue, describeValue, isTextType } from './query/column-values.js';
@@ -254,3 +260,12 @@ export {
   type TransactionOptions,
 } from './transaction/transaction-options.js';
 export { bindKosha, transactional } from './transaction/transactional.js';
+export { decrement, Increment, increment, type UpdateChanges } from './write/update-values.js';
+export type {
+  GetByIdOptions,
+  InsertOptions,
+  LockMode,
+  LockOptions,
+  UpsertOptions,
+  WithDeletedOption,
+} from './write/write-options.js';

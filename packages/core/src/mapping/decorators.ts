@@ -39,6 +39,8 @@ function declaration(kind: PropertyKind, name: string): string {
     case 'createdAt':
     case 'updatedAt':
       return `@${kind}() ${name}!: Date`;
+    case 'deletedAt':
+      return `@deletedAt() ${name}?: Date | null`;
     case 'manyToOne':
       return `@manyToOne(() => Target) ${name}!: Target`;
     case 'oneToMany':
@@ -191,6 +193,18 @@ export const createdAt: BareOrCalled<ColumnOptions> = scalar<ColumnOptions>('cre
 
 /** Set to the current time when the row is inserted and on every update. */
 export const updatedAt: BareOrCalled<ColumnOptions> = scalar<ColumnOptions>('updatedAt');
+
+/**
+ * Soft delete: a nullable datetime column set when the row is deleted. `delete`, `deleteEntity`,
+ * `deleteWhere` and derived `deleteBy…` set it instead of deleting the row; every finder and query leaves
+ * such rows out unless asked `{ withDeleted: true }`; `restore(id)` clears it.
+ *
+ * ```ts
+ * @deletedAt() deletedAt?: Date | null;
+ * ```
+ */
+export const deletedAt: BareOrCalled<Omit<ColumnOptions, 'nullable' | 'unique' | 'default'>> =
+  scalar<ColumnOptions>('deletedAt');
 
 /**
  * Many-to-one relation (the owning side, holding the foreign key).

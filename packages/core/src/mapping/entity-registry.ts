@@ -123,6 +123,7 @@ const DEFAULT_TYPES: Partial<Record<PropertyMetadata['kind'], ColumnType>> = {
   version: 'integer',
   createdAt: 'datetime',
   updatedAt: 'datetime',
+  deletedAt: 'datetime',
 };
 
 function designType(cls: EntityClass, prop: string): ColumnType | undefined {
@@ -213,6 +214,13 @@ export function resolveEntities(
     const ids = props.filter(isKeyPart);
     if (ids.length === 0) problems.push(`${cls.name} has no @id property: mark its primary key with @id().`);
     problems.push(...compositeKeyProblems(cls.name, ids));
+    const deleted = props.filter((p) => p.kind === 'deletedAt');
+    if (deleted.length > 1) {
+      problems.push(
+        `${cls.name} has ${deleted.length} @deletedAt properties (${deleted.map((p) => p.name).join(', ')}): use one.`,
+      );
+    }
+    for (const p of deleted) p.options.nullable = true;
     const versions = props.filter((p) => p.kind === 'version');
     if (versions.length > 1) {
       problems.push(
@@ -256,6 +264,7 @@ export function resolveEntities(
       primaryKey: ids[0]!,
       compositeKey: ids.length > 1,
       fieldNames,
+      ...(deleted[0] ? { deletedAt: deleted[0] } : {}),
     });
   }
   for (const meta of out) {

@@ -42,6 +42,11 @@ export interface ColumnOptions {
   scale?: number | undefined;
   /** Allowed values of `enum` columns. */
   enum?: readonly (string | number)[] | Record<string, string | number> | undefined;
+  /**
+   * `false`: a change to this column alone does not bump the entity's `@updatedAt` (a counter, a
+   * last-seen mark) — in a flush, `update` or `updateWhere`. Default true.
+   */
+  touchesUpdatedAt?: boolean | undefined;
 }
 
 /** Options of `@id`. */
@@ -76,6 +81,7 @@ export type PropertyKind =
   | 'version'
   | 'createdAt'
   | 'updatedAt'
+  | 'deletedAt'
   | 'manyToOne'
   | 'oneToMany';
 
@@ -121,4 +127,6 @@ export interface EntityMetadata<T = object> {
   readonly compositeKey: boolean;
   /** Property names a repository may query by (scalars and `@manyToOne`). */
   readonly fieldNames: ReadonlySet<string>;
+  /** The `@deletedAt` property of a soft-deleted entity. */
+  readonly deletedAt?: PropertyMetadata | undefined;
 }

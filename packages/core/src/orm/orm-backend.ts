@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { EntityClass, EntityMetadata } from '../mapping/metadata.js';
 import type { Keyset, OrderNode, WhereNode } from '../query/where-tree.js';
+import type { LockMode } from '../write/write-options.js';
 
 /** Spring's isolation levels. `DEFAULT` (or leaving it out) uses the database's own default. */
 export type IsolationLevel =
@@ -59,6 +60,58 @@ export interface QuerySpec {
   readonly select?: readonly string[] | undefined;
   /** Relation paths to load with the rows (`author`, `author.profile`). */
   readonly populate?: readonly string[] | undefined;
+  /** Include soft-deleted rows (`@deletedAt` set); without it, a soft-deleted entity's rows are left out. */
+  readonly withDeleted?: boolean | undefined;
+  /** Lock the rows read until the transaction ends (core has checked that one is in progress). */
+  readonly lock?: LockSpec | undefined;
+}
+
+/** How a read locks its rows (`getById(id, { lock })`, `find({ lock })`). */
+export interface LockSpec {
+  /** `for update` or `for share`. */
+  readonly mode: LockMode;
+  /** Leave out rows other transactions hold locked. */
+  readonly skipLocked: boolean;
+  /** Fail at once on a locked row instead of waiting. */
+  readonly noWait: boolean;
+}
+
+/** How `findById` reads (`getById`'s options, checked). */
+export interface ReadSpec {
+  /** Include a soft-deleted row. */
+  readonly withDeleted?: boolean | undefined;
+  /** Lock the row until the transaction ends. */
+  readonly lock?: LockSpec | undefined;
+}
+
+/**
+ * One change of `updateWhere`, checked against the column: `set` a value bound as a parameter (`null` on a
+ * nullable column), or `add` an amount to the column's own value in the database (`increment`/`decrement`).
+ */
+export type ChangeNode =
+  | { readonly kind: 'set'; readonly field: string; readonly value: unknown }
+  | { readonly kind: 'add'; readonly field: string; readonly by: number | bigint };
+
+/** What `Session.updateWhere` runs. */
+export interface UpdateSpec {
+  /** The rows to change. */
+  readonly where: WhereNode;
+  /** The changes, one per field. */
+  readonly changes: readonly ChangeNode[];
+  /** False when every changed field is `touchesUpdatedAt: false`: `@updatedAt` keeps its value. */
+  readonly touchesUpdatedAt: boolean;
+  /** Change soft-deleted rows too (restore). */
+  readonly withDeleted?: boolean | undefined;
+}
+
+/** What `Session.upsert` runs. */
+export interface UpsertSpec {
+  /** The unique key (fields) whose conflict turns an insert into an update. */
+  readonly onConflict: readonly string[];
+  /** The fields an existing row takes from the new one (may be empty: the row is only read back). */
+  readonly update: readonly string[];
+  /** False when every updated field is `touchesUpdatedAt: false`. */
+  readonly touchesUpdatedAt: boolean;
 }
 
 /**
@@ -97,11 +150,36 @@ export interface Session {
   /** Inserts new entities (or plain objects of the entity's fields) and returns the managed, keyed entities. */
   insertAll<T extends object>(entity: EntityClass<T>, rows: readonly (T | Partial<T>)[]): Promise<T[]>;
   /**
-   * Finds by primary key, `null` when absent. Every `id` a session is given (here, `deleteById`,
+   * Finds by primary key, `null` when absent (or soft-deleted, unless `options.withDeleted`). Every `id` a session is given (here, `deleteById`,
    * `reference`) was checked by core (`checkId`): the key's value, or for a composite key an object of
    * exactly its parts, a relation part as the related key (`keyFilter` makes the row's filter of it).
    */
-  findById<T extends object>(entity: EntityClass<T>, id: unknown): Promise<T | null>;
+  findById<T extends object>(entity: EntityClass<T>, id: unknown, options?: ReadSpec): Promise<T | null>;
+  /**
+   * Inserts rows, or updates the row already holding their `onConflict` key, in one statement per batch
+   * (`INSERT … ON CONFLICT … DO UPDATE`, `ON DUPLICATE KEY UPDATE`), after writing the unit of work's
+   * pending changes; returns the managed entities in the rows' order, as the database now holds them.
+   */
+  upsert?<T extends object>(
+    entity: EntityClass<T>,
+    rows: readonly Partial<T>[],
+    spec: UpsertSpec,
+  ): Promise<T[]>;
+  /**
+   * Inserts the rows that do not collide with an existing row on any unique key, skips the others; returns
+   * the managed entities of the rows inserted, in the rows' order.
+   */
+  insertIgnoringDuplicates?<T extends object>(
+    entity: EntityClass<T>,
+    rows: readonly Partial<T>[],
+  ): Promise<T[]>;
+  /**
+   * Changes the rows a condition matches in one UPDATE, after writing the unit of work's pending changes,
+   * bumping `@version` and (when `spec.touchesUpdatedAt`) setting `@updatedAt`; returns how many rows it
+   * changed. Entities of the unit of work are read again afterwards (none keeps a stale value), and those
+   * now soft-deleted leave it.
+   */
+  updateWhere?<T extends object>(entity: EntityClass<T>, spec: UpdateSpec): Promise<number>;
   /**
    * An unloaded reference to the row with this id in this session's unit of work (MikroORM's
    * `em.getReference`): the instance the session holds for that row, or a new one carrying only the key.
@@ -134,9 +212,17 @@ export interface Session {
     query: QuerySpec,
   ): Promise<{ items: T[]; total: number | undefined }>;
   /** Counts the rows a normalized condition matches (`DbRepo#count`, `findPage`). */
-  countWhere?<T extends object>(entity: EntityClass<T>, where: WhereNode): Promise<number>;
+  countWhere?<T extends object>(
+    entity: EntityClass<T>,
+    where: WhereNode,
+    options?: { readonly withDeleted?: boolean | undefined },
+  ): Promise<number>;
   /** True when a row matches a normalized condition (`DbRepo#exists`); without it, core counts. */
-  existsWhere?<T extends object>(entity: EntityClass<T>, where: WhereNode): Promise<boolean>;
+  existsWhere?<T extends object>(
+    entity: EntityClass<T>,
+    where: WhereNode,
+    options?: { readonly withDeleted?: boolean | undefined },
+  ): Promise<boolean>;
   /**
    * Deletes the rows a normalized condition matches (derived `deleteBy…` methods) in the current transaction,
    * after writing the unit of work's pending changes, and returns how many it deleted. Entities of the unit
@@ -167,6 +253,13 @@ export interface BackendCapabilities {
    * `REQUIRES_NEW` inside a transaction can never get its second connection: core refuses it at once.
    */
   readonly maxConnections?: number | undefined;
+  /**
+   * Row locks (`getById(id, { lock })`): `'rows'` where the database locks rows, `'database'` where a write
+   * transaction holds the whole database (SQLite: a lock is then always held already); undefined: none.
+   */
+  readonly locks?: 'rows' | 'database' | undefined;
+  /** True when a lock may skip locked rows or refuse to wait (`skipLocked`, `noWait`). */
+  readonly lockWaitOptions?: boolean | undefined;
 }
 
 /** What `init` gets from core. */

@@ -1,5 +1,6 @@
 // The options and results of DbRepo's queries: find, findOne, findPage (Page), findSlice (Slice).
 import type { FieldsOf, PrimaryKeyOf } from '../mapping/entity-types.js';
+import type { LockOptions, WithDeletedOption } from '../write/write-options.js';
 import type { OrderBy, Populate, Where } from './where.js';
 
 /**
@@ -16,7 +17,7 @@ export type Selected<T, K extends FieldsOf<T>> = [FieldsOf<T>] extends [K] ? T :
  * await users.find({ select: ['id', 'name'] }); // Pick<User, 'id' | 'name'>[]
  * ```
  */
-export interface QueryOptions<T, K extends FieldsOf<T> = FieldsOf<T>> {
+export interface QueryOptions<T, K extends FieldsOf<T> = FieldsOf<T>> extends LockOptions, WithDeletedOption {
   /** The condition rows must match; none: every row. */
   where?: Where<T> | undefined;
   /** The order: field → `'asc' | 'desc'`, first key first, through to-one relations. Several objects: in turn. */
@@ -34,7 +35,7 @@ export interface QueryOptions<T, K extends FieldsOf<T> = FieldsOf<T>> {
 /** What `DbRepo#findOne` is asked for besides its condition. */
 export type FindOneOptions<T, K extends FieldsOf<T> = FieldsOf<T>> = Pick<
   QueryOptions<T, K>,
-  'orderBy' | 'select' | 'populate'
+  'orderBy' | 'select' | 'populate' | 'withDeleted' | 'lock' | 'skipLocked' | 'noWait'
 >;
 
 /**

@@ -3,12 +3,27 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { EntityMetadata } from '../mapping/metadata.js';
 import type { QuerySpec } from '../orm/orm-backend.js';
+import { flag, lockSpec } from '../write/prepare-writes.js';
 import { describeValue } from './column-values.js';
 import { decodeCursor, encodeCursor, keyValue } from './cursor.js';
 import { MAX_PAGE_SIZE, type Page, type Slice } from './find-options.js';
 import { normalizeOrderBy, normalizePopulate, normalizeSelect } from './normalize-order.js';
 import { comparedType, isPlainObject, normalizeWhere, targetOf } from './normalize-where.js';
 import type { OrderNode, WhereNode } from './where-tree.js';
+
+const READ_OPTIONS = ['withDeleted', 'lock', 'skipLocked', 'noWait'] as const;
+
+/** `withDeleted` and the lock options of a read, checked (present keys only). */
+function readParts(what: string, o: Record<string, unknown>): Pick<QuerySpec, 'withDeleted' | 'lock'> {
+  const withDeleted = flag(what, 'withDeleted', o.withDeleted);
+  const lock = lockSpec(what, o);
+  return { ...(withDeleted ? { withDeleted } : {}), ...(lock ? { lock } : {}) };
+}
+
+/** The `{ withDeleted }` options of count, exists, findPage and findSlice, checked. */
+export function deletedOption(what: string, given: unknown): boolean | undefined {
+  return flag(what, 'withDeleted', options(what, given, ['withDeleted']).withDeleted);
+}
 
 /** A whole number in `[min, max]`, or an InvalidArgumentError naming `what`. */
 export function wholeNumber(
@@ -60,7 +75,15 @@ function withPrimaryKey(meta: EntityMetadata, order: OrderNode[]): OrderNode[] {
 /** The spec of `find(options)`; `null` when `limit` is 0 (no rows, no SQL). */
 export function findSpec(meta: EntityMetadata, given: unknown): QuerySpec | null {
   const what = `${meta.name}.find`;
-  const o = options(what, given, ['where', 'orderBy', 'limit', 'offset', 'select', 'populate']);
+  const o = options(what, given, [
+    'where',
+    'orderBy',
+    'limit',
+    'offset',
+    'select',
+    'populate',
+    ...READ_OPTIONS,
+  ]);
   const limit = o.limit === undefined ? undefined : wholeNumber(what, 'limit', o.limit, 0);
   const offset = o.offset === undefined ? undefined : wholeNumber(what, 'offset', o.offset, 0);
   let orderBy = normalizeOrderBy(meta, o.orderBy);
@@ -74,6 +97,7 @@ export function findSpec(meta: EntityMetadata, given: unknown): QuerySpec | null
     offset,
     select: normalizeSelect(meta, o.select),
     populate: normalizePopulate(meta, o.populate),
+    ...readParts(what, o),
   };
   return limit === 0 ? null : spec;
 }
@@ -86,19 +110,21 @@ export function findOneSpec(meta: EntityMetadata, where: unknown, given: unknown
       `${what} takes a where condition: findOne({ email }). For any row, use find({ limit: 1 }).`,
     );
   }
-  const o = options(what, given, ['orderBy', 'select', 'populate']);
+  const o = options(what, given, ['orderBy', 'select', 'populate', ...READ_OPTIONS]);
   return {
     where: normalizeWhere(meta, where),
     orderBy: withPrimaryKey(meta, normalizeOrderBy(meta, o.orderBy)),
     limit: 1,
     select: normalizeSelect(meta, o.select),
     populate: normalizePopulate(meta, o.populate),
+    ...readParts(what, o),
   };
 }
 
 /** A page request checked, and the spec of its rows. */
-export function pageSpec(meta: EntityMetadata, pageable: unknown, where: unknown) {
+export function pageSpec(meta: EntityMetadata, pageable: unknown, where: unknown, extra?: unknown) {
   const what = `${meta.name}.findPage`;
+  const withDeleted = deletedOption(what, extra);
   const o = options(what, pageable, ['page', 'size', 'sort']);
   const page = wholeNumber(what, 'page', o.page, 0);
   const size = wholeNumber(what, 'size', o.size, 1, MAX_PAGE_SIZE);
@@ -110,8 +136,9 @@ export function pageSpec(meta: EntityMetadata, pageable: unknown, where: unknown
     orderBy: withPrimaryKey(meta, normalizeOrderBy(meta, o.sort)),
     limit: size,
     offset,
+    ...(withDeleted ? { withDeleted } : {}),
   };
-  return { spec, where: filter, page, size, offset };
+  return { spec, where: filter, page, size, offset, withDeleted };
 }
 
 /** A page from its rows and (when they do not tell it) the count. */
@@ -127,8 +154,9 @@ export function totalFromRows(count: number, offset: number, size: number): numb
 }
 
 /** A slice request checked, and the spec of its rows (one more than the size: is there a next?). */
-export function sliceSpec(meta: EntityMetadata, request: unknown, where: unknown) {
+export function sliceSpec(meta: EntityMetadata, request: unknown, where: unknown, extra?: unknown) {
   const what = `${meta.name}.findSlice`;
+  const withDeleted = deletedOption(what, extra);
   const o = options(what, request, ['size', 'sort', 'after']);
   const size = wholeNumber(what, 'size', o.size, 1, MAX_PAGE_SIZE);
   const keys = withPrimaryKey(meta, normalizeOrderBy(meta, o.sort));
@@ -142,7 +170,13 @@ export function sliceSpec(meta: EntityMetadata, request: unknown, where: unknown
   const filter: WhereNode = normalizeWhere(meta, where);
   const after =
     o.after === undefined || o.after === null ? undefined : { keys: decodeCursor(meta, keys, o.after) };
-  const spec: QuerySpec = { where: filter, after, orderBy: keys, limit: size + 1 };
+  const spec: QuerySpec = {
+    where: filter,
+    after,
+    orderBy: keys,
+    limit: size + 1,
+    ...(withDeleted ? { withDeleted } : {}),
+  };
   return { spec, keys, size };
 }
 

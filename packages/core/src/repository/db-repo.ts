@@ -10,8 +10,8 @@ import { metadataOf } from '../mapping/entity-registry.js';
 import type { FieldsOf, Id, InsertRow, RelationValue, WithKeys } from '../mapping/entity-types.js';
 import { holdsForeignKey } from '../mapping/key-mapping.js';
 import type { EntityClass, EntityMetadata, PropertyMetadata } from '../mapping/metadata.js';
-import { checkId, checkToOneValue, keyFilter, keyOrder } from '../mapping/primary-key.js';
-import type { NativeSession, QuerySpec, Session } from '../orm/orm-backend.js';
+import { checkId, checkToOneValue, idOf, keyFilter, keyOrder } from '../mapping/primary-key.js';
+import type { NativeSession, QuerySpec, ReadSpec, Session, UpdateSpec } from '../orm/orm-backend.js';
 import { derivedMethod } from '../query/derived/derived-method.js';
 import { derivedQuery } from '../query/derived/derived-query.js';
 import { parseDerivedName } from '../query/derived/parse-derived-name.js';
@@ -28,6 +28,7 @@ import type {
 import { isPlainObject, normalizeWhere } from '../query/normalize-where.js';
 import { WhereGroup } from '../query/operators.js';
 import {
+  deletedOption,
   findOneSpec,
   findSpec,
   pageOf,
@@ -43,7 +44,16 @@ import { liveFrame } from '../transaction/frames.js';
 import { executeTransactional } from '../transaction/transaction-manager.js';
 import { defineTransaction } from '../transaction/transaction-options.js';
 import { bindKosha, koshaFor } from '../transaction/transactional.js';
+import { flag, upsertSpec } from '../write/prepare-writes.js';
+import type { UpdateChanges } from '../write/update-values.js';
+import type {
+  GetByIdOptions,
+  InsertOptions,
+  UpsertOptions,
+  WithDeletedOption,
+} from '../write/write-options.js';
 import { detachedReference } from './detached-reference.js';
+import { capable, checkLock, readSpec, restoreSpec, softDeleteSpec, updateSpec } from './write-rules.js';
 
 /** A session that runs queries (the optional query members of `Session`, present). */
 type QuerySession = Session & Required<Pick<Session, 'findWhere' | 'countWhere'>>;
@@ -185,38 +195,151 @@ export abstract class DbRepo<T extends object> {
    * await follows.insertAll([{ follower: 1, followee: users.reference(2) }]);
    * ```
    */
-  insertAll(entities: readonly InsertRow<T>[]): Promise<T[]> {
+  insertAll(entities: readonly InsertRow<T>[], options?: InsertOptions): Promise<T[]> {
     if (!Array.isArray(entities)) {
       return Promise.reject(
         new InvalidArgumentError(`${this.metadata.name}.insertAll takes an array of entities.`),
       );
     }
-    if (entities.length === 0) return Promise.resolve([]);
+    let ignore: boolean | undefined;
     try {
+      if (options !== undefined && !isPlainObject(options)) {
+        throw new InvalidArgumentError(
+          `${this.metadata.name}.insertAll takes { ignoreDuplicates?: boolean } as its options.`,
+        );
+      }
+      ignore = flag(`${this.metadata.name}.insertAll`, 'ignoreDuplicates', options?.ignoreDuplicates);
+      if (entities.length === 0) return Promise.resolve([]);
       this.#checkRelationKeys(entities, 'insertAll');
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(true, 'insertAll', (s) => s.insertAll(this.entity, entities as readonly Partial<T>[]));
+    const rows = entities as readonly Partial<T>[];
+    if (!ignore) return this.#run(true, 'insertAll', (s) => s.insertAll(this.entity, rows));
+    return this.#run(true, 'insertAll', (s) =>
+      capable(this.kosha, this.metadata, s, 'insertIgnoringDuplicates', 'insertAll({ ignoreDuplicates })')
+        .insertIgnoringDuplicates!(this.entity, rows),
+    );
   }
 
   /**
-   * The entity with this primary key, or `null`; for a composite key, the id is an object of its parts.
-   * Within one session, the same instance each time (the identity map).
+   * Inserts the rows, or updates the existing row holding the same `onConflict` key (the primary key or a
+   * unique column), one statement per batch (`INSERT … ON CONFLICT … DO UPDATE` / `ON DUPLICATE KEY UPDATE`),
+   * so concurrent upserts of one key never fail; returns the managed entities in the rows' order. An updated
+   * row takes the `update` fields (default: every field given but the key's), its `@version` is bumped and
+   * its `@updatedAt` set.
+   *
+   * ```ts
+   * const [tag] = await tags.upsert([{ name: 'orm' }], { onConflict: ['name'] });
+   * await counters.upsert([{ key: 'hits', value: 0 }], { onConflict: ['key'], update: [] }); // insert if missing
+   * ```
+   */
+  upsert(rows: readonly InsertRow<T>[], options: UpsertOptions<FieldsOf<T>>): Promise<T[]> {
+    const what = `${this.metadata.name}.upsert`;
+    if (!Array.isArray(rows))
+      return Promise.reject(new InvalidArgumentError(`${what} takes an array of rows.`));
+    let spec: ReturnType<typeof upsertSpec>;
+    try {
+      spec = upsertSpec(this.metadata, what, options, rows as readonly object[]);
+      this.#checkRelationKeys(rows, 'upsert');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (rows.length === 0) return Promise.resolve([]);
+    return this.#run(true, 'upsert', (s) =>
+      capable(this.kosha, this.metadata, s, 'upsert', 'upsert').upsert!(
+        this.entity,
+        rows as readonly Partial<T>[],
+        spec,
+      ),
+    );
+  }
+
+  /**
+   * Changes every row `where` matches in one UPDATE and returns how many it changed. Values are bound;
+   * `increment(n)` / `decrement(n)` add to the row's own value in the database (no lost update under
+   * concurrency). Pending changes of the session are written first; `@version` is bumped, `@updatedAt` set
+   * (unless every changed column is `touchesUpdatedAt: false`), and entities the session holds are read
+   * again, so none keeps a stale value.
+   *
+   * ```ts
+   * await articles.updateWhere({ id }, { favoritesCount: increment(1) });
+   * await users.updateWhere({ lastSeen: lt(cutoff) }, { status: 'idle' });
+   * ```
+   */
+  updateWhere(where: Where<T>, changes: UpdateChanges<T>): Promise<number> {
+    let spec: UpdateSpec;
+    try {
+      spec = updateSpec(this.metadata, where, changes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#run(true, 'updateWhere', (s) => this.#update(s, spec));
+  }
+
+  /**
+   * Deletes every row `where` matches and returns how many (a soft-deleted entity's rows get their
+   * `@deletedAt` set instead). Pending changes are written first; entities the session held for those rows
+   * leave it.
+   */
+  deleteWhere(where: Where<T>): Promise<number> {
+    if (where === undefined) {
+      return Promise.reject(
+        new InvalidArgumentError(
+          `${this.metadata.name}.deleteWhere takes a where condition; give {} to delete every row.`,
+        ),
+      );
+    }
+    return this.#deleteWhere('deleteWhere', where);
+  }
+
+  /**
+   * Clears the `@deletedAt` of a soft-deleted row: true when a deleted row was restored, false when there is
+   * no such row or it was not deleted.
+   */
+  restore(id: Id<T>): Promise<boolean> {
+    let spec: UpdateSpec;
+    try {
+      spec = restoreSpec(this.metadata, this.#checkId(id, 'restore'));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#run(true, 'restore', async (s) => (await this.#update(s, spec)) > 0);
+  }
+
+  /** Soft-deletes the rows `where` matches. */
+  #softDelete(s: Session, where: Where<T>): Promise<number> {
+    return this.#update(s, softDeleteSpec(this.metadata, where));
+  }
+
+  #update(s: Session, spec: UpdateSpec): Promise<number> {
+    return capable(this.kosha, this.metadata, s, 'updateWhere', 'updateWhere').updateWhere!(
+      this.entity,
+      spec,
+    );
+  }
+
+  /**
+   * The entity with this primary key, or `null` (also for a soft-deleted row, unless `withDeleted`); for a
+   * composite key, the id is an object of its parts. Within one session, the same instance each time (the
+   * identity map). With `lock`, the row stays locked until the caller's transaction ends.
    *
    * ```ts
    * await users.getById(7);
    * await follows.getById({ follower: 1, followee: 2 });
+   * await accounts.getById(id, { lock: 'pessimistic_write' }); // in a @transactional method
    * ```
    */
-  getById(id: Id<T>): Promise<T | null> {
+  getById(id: Id<T>, options?: GetByIdOptions): Promise<T | null> {
     let key: unknown;
+    let read: ReadSpec | undefined;
     try {
       key = this.#checkId(id, 'getById');
+      if (options !== undefined) read = readSpec(this.kosha, this.metadata, 'getById', options);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(false, 'getById', (s) => s.findById(this.entity, key));
+    return this.#run(!!read?.lock, 'getById', (s) => s.findById(this.entity, key, read));
   }
 
   /**
@@ -280,13 +403,31 @@ export abstract class DbRepo<T extends object> {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.metadata.deletedAt) {
+      const where = keyFilter(this.metadata, key) as Where<T>;
+      return this.#run(true, 'delete', async (s) => (await this.#softDelete(s, where)) > 0);
+    }
     return this.#run(true, 'delete', (s) => s.deleteById(this.entity, key));
   }
 
-  /** Deletes an entity. */
+  /** Deletes an entity (sets its `@deletedAt`, for a soft-deleted entity). */
   deleteEntity(entity: T): Promise<void> {
     if (entity === null || typeof entity !== 'object') {
       return Promise.reject(new InvalidArgumentError(`${this.metadata.name}.deleteEntity takes an entity.`));
+    }
+    if (this.metadata.deletedAt) {
+      let where: Where<T>;
+      try {
+        where = keyFilter(
+          this.metadata,
+          this.#checkId(idOf(this.metadata, entity), 'deleteEntity'),
+        ) as Where<T>;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return this.#run(true, 'deleteEntity', async (s) => {
+        await this.#softDelete(s, where);
+      });
     }
     return this.#run(true, 'deleteEntity', (s) => s.remove(this.entity, entity));
   }
@@ -302,8 +443,8 @@ export abstract class DbRepo<T extends object> {
    * await follows.exists({ follower: 1, followee: 2 });
    * ```
    */
-  exists(idOrWhere: Id<T> | Where<T>): Promise<boolean> {
-    if (!isPlainObject(idOrWhere) && !WhereGroup.is(idOrWhere)) {
+  exists(idOrWhere: Id<T> | Where<T>, options?: WithDeletedOption): Promise<boolean> {
+    if (!options && !isPlainObject(idOrWhere) && !WhereGroup.is(idOrWhere)) {
       let where: Readonly<Record<string, unknown>>;
       try {
         where = keyFilter(this.metadata, this.#checkId(idOrWhere, 'exists'));
@@ -316,19 +457,32 @@ export abstract class DbRepo<T extends object> {
     }
     return this.#query(
       'exists',
-      () => normalizeWhere(this.metadata, idOrWhere),
-      async (s, where: WhereNode) =>
-        s.existsWhere ? s.existsWhere(this.entity, where) : (await s.countWhere(this.entity, where)) > 0,
+      () => {
+        const withDeleted = deletedOption(`${this.metadata.name}.exists`, options);
+        const where =
+          isPlainObject(idOrWhere) || WhereGroup.is(idOrWhere)
+            ? idOrWhere
+            : (keyFilter(this.metadata, this.#checkId(idOrWhere, 'exists')) as Where<T>);
+        return { node: normalizeWhere(this.metadata, where), o: withDeleted ? { withDeleted } : undefined };
+      },
+      async (s, { node, o }) =>
+        s.existsWhere ? s.existsWhere(this.entity, node, o) : (await s.countWhere(this.entity, node, o)) > 0,
     );
   }
 
-  /** The number of rows, or of the rows matching `where`. */
-  count(where?: Where<T>): Promise<number> {
-    if (where === undefined) return this.#run(false, 'count', (s) => s.count(this.entity, {}));
+  /** The number of rows, or of the rows matching `where` (soft-deleted rows left out unless `withDeleted`). */
+  count(where?: Where<T>, options?: WithDeletedOption): Promise<number> {
+    if (where === undefined && !options) return this.#run(false, 'count', (s) => s.count(this.entity, {}));
     return this.#query(
       'count',
-      () => normalizeWhere(this.metadata, where),
-      (s, node: WhereNode) => s.countWhere(this.entity, node),
+      () => {
+        const withDeleted = deletedOption(`${this.metadata.name}.count`, options);
+        return {
+          node: normalizeWhere(this.metadata, where ?? {}),
+          o: withDeleted ? { withDeleted } : undefined,
+        };
+      },
+      (s, { node, o }) => s.countWhere(this.entity, node, o),
     );
   }
 
@@ -345,7 +499,11 @@ export abstract class DbRepo<T extends object> {
   find<K extends FieldsOf<T> = FieldsOf<T>>(options?: QueryOptions<T, K>): Promise<Selected<T, K>[]> {
     return this.#query(
       'find',
-      () => findSpec(this.metadata, options),
+      () => {
+        const spec = findSpec(this.metadata, options);
+        checkLock(this.kosha, this.metadata, 'find', spec?.lock);
+        return spec;
+      },
       (s, spec: QuerySpec | null) =>
         (spec ? s.findWhere(this.entity, spec) : Promise.resolve([])) as Promise<Selected<T, K>[]>,
     );
@@ -358,7 +516,11 @@ export abstract class DbRepo<T extends object> {
   ): Promise<Selected<T, K> | null> {
     return this.#query(
       'findOne',
-      () => findOneSpec(this.metadata, where, options),
+      () => {
+        const spec = findOneSpec(this.metadata, where, options);
+        checkLock(this.kosha, this.metadata, 'findOne', spec.lock);
+        return spec;
+      },
       async (s, spec: QuerySpec) =>
         ((await s.findWhere(this.entity, spec))[0] ?? null) as Selected<T, K> | null,
     );
@@ -375,17 +537,19 @@ export abstract class DbRepo<T extends object> {
    * page.items; page.total; page.totalPages; page.hasNext;
    * ```
    */
-  findPage(pageable: Pageable<T>, where?: Where<T>): Promise<Page<T>> {
+  findPage(pageable: Pageable<T>, where?: Where<T>, options?: WithDeletedOption): Promise<Page<T>> {
     return this.#query(
       'findPage',
-      () => pageSpec(this.metadata, pageable, where),
-      async (s, { spec, where: node, page, size, offset }) => {
+      () => pageSpec(this.metadata, pageable, where, options),
+      async (s, { spec, where: node, page, size, offset, withDeleted }) => {
         const read = s.findPageWhere
           ? await s.findPageWhere(this.entity, spec)
           : { items: await s.findWhere(this.entity, spec), total: undefined };
         const items = read.items;
         const total =
-          read.total ?? totalFromRows(items.length, offset, size) ?? (await s.countWhere(this.entity, node));
+          read.total ??
+          totalFromRows(items.length, offset, size) ??
+          (await s.countWhere(this.entity, node, withDeleted ? { withDeleted } : undefined));
         return pageOf(items, total, page, size);
       },
     );
@@ -403,10 +567,10 @@ export abstract class DbRepo<T extends object> {
    * while (slice.next) slice = await users.findSlice({ size: 50, sort: { createdAt: 'desc' }, after: slice.next });
    * ```
    */
-  findSlice(request: SliceRequest<T>, where?: Where<T>): Promise<Slice<T>> {
+  findSlice(request: SliceRequest<T>, where?: Where<T>, options?: WithDeletedOption): Promise<Slice<T>> {
     return this.#query(
       'findSlice',
-      () => sliceSpec(this.metadata, request, where),
+      () => sliceSpec(this.metadata, request, where, options),
       async (s, { spec, keys, size }) =>
         sliceOf(this.metadata, keys, await s.findWhere(this.entity, spec), size),
     );
@@ -487,6 +651,7 @@ export abstract class DbRepo<T extends object> {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.metadata.deletedAt) return this.#run(true, what, (s) => this.#softDelete(s, where));
     return this.#run(true, what, (s) => {
       if (!s.deleteWhere) {
         throw new ConfigError(
