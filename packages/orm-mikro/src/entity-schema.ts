@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { type ColumnType, type EntityMetadata, MappingError, type PropertyMetadata } from '@kosha/core';
+import {
+  type ColumnType,
+  type EntityMetadata,
+  MappingError,
+  metadataOf,
+  type PropertyMetadata,
+} from '@kosha/core';
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
 import { SqliteBigIntType } from './sqlite-bigint-type.js';
 import type { Dialect } from './url.js';
+import { NOT_DELETED, softDeleteFilters } from './writes/soft-delete.js';
+import { quietColumns } from './writes/touches-updated-at.js';
 
 // EntitySchema's property type is keyed by the entity type, which only the user knows.
 type SchemaProperty = Record<string, any>;
@@ -65,7 +73,8 @@ function enumItems(p: PropertyMetadata): (string | number)[] {
   );
 }
 
-function now(type: ColumnType): () => unknown {
+/** The current time as a column of `type` holds it (`@createdAt`, `@updatedAt`, `@deletedAt`). */
+export function now(type: ColumnType): () => unknown {
   if (type === 'date') return () => new Date().toISOString().slice(0, 10);
   if (type === 'integer') return () => Math.floor(Date.now() / 1000);
   if (type === 'bigint') return () => BigInt(Date.now());
@@ -102,7 +111,11 @@ function scalar(meta: EntityMetadata, p: PropertyMetadata, dialect: Dialect): Sc
       break;
     case 'updatedAt':
       out.onCreate = now(type);
-      out.onUpdate = now(type);
+      // With `touchesUpdatedAt: false` columns, a subscriber decides (writes/touches-updated-at.ts).
+      if (!quietColumns(meta, now(type))) out.onUpdate = now(type);
+      break;
+    case 'deletedAt':
+      out.nullable = true;
       break;
   }
   return out;
@@ -128,6 +141,10 @@ function relation(meta: EntityMetadata, p: PropertyMetadata): SchemaProperty {
   if (o.nullable) out.nullable = true;
   if (o.primary) out.primary = true;
   if (o.inversedBy) out.inversedBy = o.inversedBy;
+  // A reference to a soft-deleted row is still there: without this, MikroORM joins the relation to apply
+  // the target's filter (`autoJoinRefsForFilters`) and the rows pointing at a deleted one vanish from
+  // every query of the owning entity.
+  if (metadataOf(p.target!()).deletedAt) out.filters = { [NOT_DELETED]: false };
   if (o.onDelete) out.deleteRule = o.onDelete;
   return out;
 }
@@ -142,9 +159,11 @@ export function toEntitySchema(meta: EntityMetadata, dialect: Dialect): EntitySc
     properties[p.name] =
       p.kind === 'manyToOne' || p.kind === 'oneToMany' ? relation(meta, p) : scalar(meta, p, dialect);
   }
+  const filters = softDeleteFilters(meta);
   return new EntitySchema<any>({
     class: meta.class as new () => object,
     tableName: meta.tableName,
     properties: properties as never,
+    ...(filters ? { filters: filters as never } : {}),
   });
 }

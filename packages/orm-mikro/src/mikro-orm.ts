@@ -35,6 +35,7 @@ import { insertWatcher } from './savepoint-stack.js';
 import { checkStatement } from './statement-check.js';
 import { translateError } from './translate-error.js';
 import type { ConnectionTarget, Dialect } from './url.js';
+import { touchUpdatedAt } from './writes/touches-updated-at.js';
 
 function connectionOptions(t: ConnectionTarget) {
   return { dbName: t.dbName, host: t.host, port: t.port, user: t.user, password: t.password };
@@ -72,6 +73,9 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
       savepoints: true,
       readReplicas: replicas.length > 0,
       maxConnections: target.dialect === 'sqlite' ? 1 : (options.pool?.max ?? DEFAULT_POOL_MAX),
+      // SQLite locks the whole database for a write transaction, and Kosha's SQLite is one connection.
+      locks: target.dialect === 'sqlite' ? 'database' : 'rows',
+      lockWaitOptions: target.dialect !== 'sqlite',
     });
     if (target.dialect !== 'sqlite') this.poolStats = () => this.#poolStats();
   }
@@ -161,6 +165,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
       orm = await CoreMikroORM.init<AbstractSqlDriver>(config);
       orm.em.getEventManager().registerSubscriber(insertWatcher);
       orm.em.getEventManager().registerSubscriber(detachedReferences);
+      orm.em.getEventManager().registerSubscriber(touchUpdatedAt);
       this.#orm = orm;
       const source = orm.em.getConnection('write');
       const dialect = (await source.createKyselyDialect(overrides)) as KyselyDialect;

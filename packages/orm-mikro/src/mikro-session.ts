@@ -1,5 +1,6 @@
 import {
   type BeginOptions,
+  DatabaseError,
   type EntityClass,
   type FieldFilter,
   type FindOptions,
@@ -10,9 +11,12 @@ import {
   type Logger,
   metadataOf,
   type QuerySpec,
+  type ReadSpec,
   ScopeEndedError,
   type Session,
   TransactionTimedOutError,
+  type UpdateSpec,
+  type UpsertSpec,
   type WhereNode,
 } from '@kosha/core';
 import { raw } from '@mikro-orm/core';
@@ -31,6 +35,10 @@ import { pageWithTotal } from './query/page-query.js';
 import { SavepointStack } from './savepoint-stack.js';
 import { ISOLATION, type TransactionSettings, transactionSettings } from './transaction-settings.js';
 import type { Dialect } from './url.js';
+import { lockOptions } from './writes/lock-mode.js';
+import { deletedFilters, isDeleted, withoutDeleted } from './writes/soft-delete.js';
+import { updateWhere } from './writes/update-where.js';
+import { insertIgnoring, type UpsertTarget, upsertRows } from './writes/upsert.js';
 
 /** What a session needs from its backend. */
 export interface SessionHost {
@@ -389,11 +397,54 @@ export class MikroSession implements Session {
     return this.#op(() => insertNew(this.native, entity, rows, this.#host));
   }
 
-  findById<T extends object>(entity: EntityClass<T>, id: unknown): Promise<T | null> {
-    return this.#op(() => {
+  findById<T extends object>(entity: EntityClass<T>, id: unknown, options?: ReadSpec): Promise<T | null> {
+    return this.#op(async () => {
       const where = toWhere(entity, keyFilter(metadataOf(entity), id));
-      return this.native.findOne(entity, where as never, this.#readOptions()) as Promise<T | null>;
+      const found = (await this.native.findOne(entity, where as never, {
+        ...this.#readOptions(),
+        ...deletedFilters(entity, options?.withDeleted),
+        ...lockOptions(options?.lock),
+      })) as T | null;
+      // The identity map answers a key it holds without the entity filter: a row read with withDeleted stays out.
+      return found && !options?.withDeleted && isDeleted(entity, found) ? null : found;
     });
+  }
+
+  #upsertTarget(): UpsertTarget {
+    return {
+      dialect: this.#host.dialect,
+      mariadb: this.#host.mariadb,
+      isDuplicate: (error) => {
+        const e = this.#host.translate(error);
+        return e instanceof DatabaseError && e.kind === 'unique_violation';
+      },
+    };
+  }
+
+  upsert<T extends object>(
+    entity: EntityClass<T>,
+    rows: readonly Partial<T>[],
+    spec: UpsertSpec,
+  ): Promise<T[]> {
+    return this.#op(() => upsertRows(this.native, entity, rows, spec, this.#upsertTarget()));
+  }
+
+  insertIgnoringDuplicates<T extends object>(
+    entity: EntityClass<T>,
+    rows: readonly Partial<T>[],
+  ): Promise<T[]> {
+    return this.#op(() => insertIgnoring(this.native, entity, rows, this.#upsertTarget()));
+  }
+
+  updateWhere<T extends object>(entity: EntityClass<T>, spec: UpdateSpec): Promise<number> {
+    return this.#op(() =>
+      updateWhere(
+        this.native,
+        entity,
+        () => withoutDeleted(entity, this.#filter(entity, spec.where), spec.withDeleted),
+        spec,
+      ),
+    );
   }
 
   reference<T extends object>(entity: EntityClass<T>, id: unknown): T {
@@ -436,7 +487,7 @@ export class MikroSession implements Session {
       const qb = this.native.createQueryBuilder(entity, undefined, this.#readOptions().connectionType);
       const row = await qb
         .select(raw('1 as one'))
-        .where(toWhere(entity, where) as never)
+        .where(withoutDeleted(entity, toWhere(entity, where) as never) as never)
         .limit(1)
         .execute('get', false);
       return row != null;
@@ -470,6 +521,8 @@ export class MikroSession implements Session {
       const orderBy = orderByOf(query.orderBy);
       return this.native.find(entity, where as never, {
         ...this.#readOptions(),
+        ...deletedFilters(entity, query.withDeleted),
+        ...lockOptions(query.lock),
         ...(orderBy ? { orderBy: orderBy as never } : {}),
         ...(query.limit !== undefined ? { limit: query.limit } : {}),
         ...(query.offset !== undefined ? { offset: query.offset } : {}),
@@ -485,14 +538,14 @@ export class MikroSession implements Session {
   ): Promise<{ items: T[]; total: number | undefined }> {
     // Not used yet (a built-in alone, or the first call of a transaction): nothing managed, nothing unflushed.
     const fresh = this.#em === undefined;
-    if (!fresh || query.select || query.populate?.length) {
+    if (!fresh || query.select || query.populate?.length || query.lock) {
       return this.findWhere(entity, query).then((items) => ({ items, total: undefined }));
     }
     return this.#op(() =>
       pageWithTotal(
         this.native,
         entity,
-        () => this.#filter(entity, query.where),
+        () => withoutDeleted(entity, this.#filter(entity, query.where), query.withDeleted),
         query,
         this.#readOptions().connectionType,
         this.#host.dialect,
@@ -500,18 +553,29 @@ export class MikroSession implements Session {
     );
   }
 
-  countWhere<T extends object>(entity: EntityClass<T>, where: WhereNode): Promise<number> {
+  countWhere<T extends object>(
+    entity: EntityClass<T>,
+    where: WhereNode,
+    options?: { readonly withDeleted?: boolean | undefined },
+  ): Promise<number> {
     return this.#op(() =>
-      this.native.count(entity, this.#filter(entity, where) as never, this.#readOptions()),
+      this.native.count(entity, this.#filter(entity, where) as never, {
+        ...this.#readOptions(),
+        ...deletedFilters(entity, options?.withDeleted),
+      }),
     );
   }
 
-  existsWhere<T extends object>(entity: EntityClass<T>, where: WhereNode): Promise<boolean> {
+  existsWhere<T extends object>(
+    entity: EntityClass<T>,
+    where: WhereNode,
+    options?: { readonly withDeleted?: boolean | undefined },
+  ): Promise<boolean> {
     return this.#op(async () => {
       const qb = this.native.createQueryBuilder(entity, undefined, this.#readOptions().connectionType);
       const row = await qb
         .select(raw('1 as one'))
-        .where(this.#filter(entity, where) as never)
+        .where(withoutDeleted(entity, this.#filter(entity, where), options?.withDeleted) as never)
         .limit(1)
         .execute('get', false);
       return row != null;

@@ -172,8 +172,14 @@ describe('mikroOrm options', () => {
       savepoints: true,
       readReplicas: false,
       maxConnections: 1,
+      locks: 'database',
+      lockWaitOptions: false,
     });
     expect(mikroOrm({ url: 'postgresql://h/db' }).capabilities.concurrentTransactions).toBe(true);
+    expect(mikroOrm({ url: 'postgresql://h/db' }).capabilities).toMatchObject({
+      locks: 'rows',
+      lockWaitOptions: true,
+    });
     expect(mikroOrm({ url: 'postgresql://h/db' }).capabilities.maxConnections).toBe(10);
     expect(mikroOrm({ url: 'postgresql://h/db', pool: { max: 3 } }).capabilities.maxConnections).toBe(3);
     expect(mikroOrm({ url: 'mariadb://h/db' }).capabilities.concurrentTransactions).toBe(true);

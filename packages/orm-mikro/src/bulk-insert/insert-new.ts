@@ -5,6 +5,7 @@ import { bulkInsertProblem } from '../internals/index.js';
 import { checkRows, createNew, createOne, persistAndFlush } from '../new-entities.js';
 import { insertWatcher } from '../savepoint-stack.js';
 import type { Dialect } from '../url.js';
+import { touchUpdatedAt } from '../writes/touches-updated-at.js';
 import { BulkRun, REFUSED, SENT } from './bulk-run.js';
 import type { TransactionContext } from './execute.js';
 import { CREATE_EVENTS, planOf } from './plan.js';
@@ -98,9 +99,9 @@ export async function insertNew<T extends object>(
   return out;
 }
 
-// Kosha's own subscribers: the savepoints' record of inserts (fed by `recordCreated` here), and the
-// references made before each flush (made by `createOne` here).
-const OURS: ReadonlySet<object> = new Set([insertWatcher, detachedReferences]);
+// Kosha's own subscribers: the savepoints' record of inserts (fed by `recordCreated` here), the
+// references made before each flush (made by `createOne` here), and `@updatedAt` of updates only.
+const OURS: ReadonlySet<object> = new Set([insertWatcher, detachedReferences, touchUpdatedAt]);
 
 function othersListen(em: SqlEntityManager): boolean {
   for (const subscriber of em.getEventManager().getSubscribers()) {

@@ -27,7 +27,8 @@ export async function deleteWhere(em: SqlEntityManager, entity: EntityClass, whe
     : { [names[0]!]: { $in: raw(keys, [...params]) } };
   // Pending changes go first, as they would before any other statement of the unit of work.
   await em.flush();
-  const deleted = await em.nativeDelete(entity, filter as never);
+  // Kosha's condition already says which rows count: an entity filter (soft delete) must not add to it.
+  const deleted = await em.nativeDelete(entity, filter as never, { filters: false });
   if (deleted > 0) await forgetDeleted(em, meta);
   return deleted;
 }

@@ -1,0 +1,230 @@
+// `upsert` and `insertAll({ ignoreDuplicates })`: INSERTs with a conflict clause. MikroORM's own
+// `em.upsertMany` does not fit: on a conflict it updates the given columns only — it neither bumps
+// `@version` nor sets `@updatedAt` (its merge fields come from the data, and `onCreate` values are kept
+// out of them), and on MySQL its "ignore" is `INSERT IGNORE`, which also turns other errors (a NULL in a
+// NOT NULL column, a value too long) into warnings. So the statement is MikroORM's query builder's INSERT
+// (its column names and value conversion) with Kosha's conflict clause after it; the rows come back
+// through `em.map`, which puts them in the identity map (updating an entity it already held) as a read would.
+import { type EntityClass, metadataOf, type UpsertSpec } from '@kosha/core';
+import type { SqlEntityManager } from '@mikro-orm/sql';
+import { now } from '../entity-schema.js';
+import { checkRows } from '../new-entities.js';
+import type { Dialect } from '../url.js';
+
+/** What the statements need to know about the database. */
+export interface UpsertTarget {
+  readonly dialect: Dialect;
+  readonly mariadb: boolean;
+  /** True when `error` (as the driver threw it) is a unique-key violation. */
+  isDuplicate(error: unknown): boolean;
+}
+
+type Row = Record<string, unknown>;
+
+/** Most bound parameters per statement (under every database's limit). */
+const MAX_PARAMS = 30_000;
+const MAX_ROWS = 1_000;
+
+/** The rows as plain objects of their fields, with the values an insert would give them (`@createdAt`, uuid ids, `@version`). */
+function rowData(em: SqlEntityManager, entity: EntityClass, rows: readonly object[]): Row[] {
+  const meta = metadataOf(entity);
+  const mikro = em.getMetadata().find(entity)!;
+  return rows.map((row) => {
+    const out: Row = {};
+    for (const p of meta.properties) {
+      if (p.kind === 'oneToMany') continue;
+      const v = (row as Row)[p.name];
+      if (v !== undefined) out[p.name] = v;
+    }
+    for (const prop of mikro.props) {
+      if (prop.onCreate && out[prop.name] == null) out[prop.name] = prop.onCreate(out as never, em);
+    }
+    for (const p of meta.properties) {
+      if (p.kind !== 'version' || out[p.name] != null) continue;
+      out[p.name] = p.type === 'bigint' ? 1n : p.type === 'integer' || !p.type ? 1 : now(p.type)();
+    }
+    return out;
+  });
+}
+
+/** The rows checked and as plain data, after the unit of work's pending changes are written. */
+async function prepared(em: SqlEntityManager, entity: EntityClass, given: readonly object[]): Promise<Row[]> {
+  checkRows(entity, given as never);
+  const rows = rowData(em, entity, given);
+  await em.flush();
+  return rows;
+}
+
+/** Consecutive rows of the same fields, in statements of at most MAX_ROWS rows and MAX_PARAMS values. */
+function batches(rows: Row[]): Row[][] {
+  const out: Row[][] = [];
+  let current: Row[] = [];
+  let shape = '';
+  for (const row of rows) {
+    const keys = Object.keys(row).join();
+    const full = current.length >= MAX_ROWS || (current.length + 1) * Object.keys(row).length > MAX_PARAMS;
+    if (current.length && (keys !== shape || full)) {
+      out.push(current);
+      current = [];
+    }
+    shape = keys;
+    current.push(row);
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+/** The value a key field compares by: a related entity by its key, dates and bigints as text. */
+function keyPart(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (value && typeof value === 'object') {
+    const meta = metadataOf(value.constructor as EntityClass);
+    return keyPart((value as Row)[meta.primaryKey.name]);
+  }
+  return String(value);
+}
+
+/** The conflict clause: who updates what, per dialect. */
+function conflictClause(
+  em: SqlEntityManager,
+  entity: EntityClass,
+  spec: UpsertSpec,
+  dialect: Dialect,
+): string {
+  const meta = metadataOf(entity);
+  const platform = em.getPlatform();
+  const column = (field: string) => meta.properties.find((p) => p.name === field)!.columnName!;
+  const q = (field: string) => platform.quoteIdentifier(column(field));
+  const table = platform.quoteIdentifier(meta.tableName);
+  const mysql = dialect === 'mysql' || dialect === 'mariadb';
+  const value = (f: string) => (mysql ? `values(${q(f)})` : `excluded.${q(f)}`);
+  const sets: string[] = spec.update.map((f) => `${q(f)} = ${value(f)}`);
+  if (sets.length) {
+    for (const p of meta.properties) {
+      if (p.kind === 'version') sets.push(`${q(p.name)} = ${mysql ? '' : `${table}.`}${q(p.name)} + 1`);
+      // The row's own insert value: the time rowData gave it (or the caller's).
+      if (p.kind === 'updatedAt' && spec.touchesUpdatedAt) sets.push(`${q(p.name)} = ${value(p.name)}`);
+    }
+  } else {
+    // Nothing to change: a no-op assignment still hands the existing row back (RETURNING) and locks it.
+    const first = spec.onConflict[0]!;
+    sets.push(`${q(first)} = ${mysql ? '' : `${table}.`}${q(first)}`);
+  }
+  if (mysql) return ` on duplicate key update ${sets.join(', ')}`;
+  return ` on conflict (${spec.onConflict.map(q).join(', ')}) do update set ${sets.join(', ')}`;
+}
+
+/** The INSERT of `rows` (MikroORM's text, `?` placeholders), and its values. */
+function insertStatement(
+  em: SqlEntityManager,
+  entity: EntityClass,
+  rows: Row[],
+): { sql: string; params: unknown[] } {
+  const { sql, params } = em
+    .createQueryBuilder(entity)
+    .insert(rows as never)
+    .toQuery();
+  // The builder asks for the generated columns back where the database returns them (` returning "id", …`,
+  // always last, a plain column list): the conflict clause goes before it, and Kosha returns every column.
+  return { sql: sql.replace(/ returning [^()?]*$/, ''), params: [...params] };
+}
+
+/** Raw rows read back by a condition, as managed entities. */
+async function readBack<T extends object>(
+  em: SqlEntityManager,
+  entity: EntityClass<T>,
+  where: Row,
+): Promise<T[]> {
+  const rows = (await em
+    .createQueryBuilder(entity)
+    .select('*')
+    .where(where as never)
+    .execute('all', false)) as Row[];
+  return rows.map((r) => em.map(entity, r) as T);
+}
+
+/** Inserts or updates the rows; the managed entities in the rows' order. */
+export async function upsertRows<T extends object>(
+  em: SqlEntityManager,
+  entity: EntityClass<T>,
+  given: readonly object[],
+  spec: UpsertSpec,
+  target: UpsertTarget,
+): Promise<T[]> {
+  const meta = metadataOf(entity);
+  const rows = await prepared(em, entity, given);
+  // MariaDB's RETURNING is not documented for the ON DUPLICATE KEY UPDATE branch: read back there.
+  const returning = target.dialect === 'postgresql' || target.dialect === 'sqlite';
+  const clause = conflictClause(em, entity, spec, target.dialect);
+  const keyOf = (r: Row) => spec.onConflict.map((f) => keyPart(r[f])).join('\u0000');
+  const found = new Map<string, T>();
+  for (const batch of batches(rows)) {
+    const insert = insertStatement(em, entity, batch);
+    const sql = insert.sql + clause + (returning ? ' returning *' : '');
+    const params = insert.params;
+    let managed: T[];
+    if (returning) {
+      const res = (await em.execute(sql, params, 'all')) as Row[];
+      managed = res.map((r) => em.map(entity, r) as T);
+    } else {
+      await em.execute(sql, params, 'run');
+      const where =
+        spec.onConflict.length === 1
+          ? { [spec.onConflict[0]!]: { $in: batch.map((r) => r[spec.onConflict[0]!]) } }
+          : { $or: batch.map((r) => Object.fromEntries(spec.onConflict.map((f) => [f, r[f]]))) };
+      managed = await readBack(em, entity, where);
+    }
+    for (const e of managed) found.set(keyOf(e as Row), e);
+  }
+  return rows.map((r) => {
+    const e = found.get(keyOf(r));
+    if (!e) throw new Error(`${meta.name}.upsert: a row was written but not read back (key ${keyOf(r)}).`);
+    return e;
+  });
+}
+
+/** Inserts the rows that collide with no existing row on a unique key; the managed entities of those inserted. */
+export async function insertIgnoring<T extends object>(
+  em: SqlEntityManager,
+  entity: EntityClass<T>,
+  given: readonly object[],
+  target: UpsertTarget,
+): Promise<T[]> {
+  const meta = metadataOf(entity);
+  const rows = await prepared(em, entity, given);
+  const out: T[] = [];
+  if (target.dialect === 'postgresql' || target.dialect === 'sqlite') {
+    for (const batch of batches(rows)) {
+      const insert = insertStatement(em, entity, batch);
+      const res = (await em.execute(
+        `${insert.sql} on conflict do nothing returning *`,
+        insert.params,
+        'all',
+      )) as Row[];
+      for (const r of res) out.push(em.map(entity, r) as T);
+    }
+    return out;
+  }
+  // MySQL/MariaDB: INSERT IGNORE would also let through other errors as warnings, and a no-op
+  // ON DUPLICATE KEY UPDATE reports an inserted and a skipped row alike (mysql2 sets CLIENT_FOUND_ROWS). One
+  // INSERT per row tells them apart: a duplicate key fails that statement alone (InnoDB rolls back the
+  // statement, not the transaction), any other error fails the call.
+  const pk = meta.primaryKey;
+  const keys: unknown[] = [];
+  for (const row of rows) {
+    const insert = insertStatement(em, entity, [row]);
+    try {
+      const res = (await em.execute(insert.sql, insert.params, 'run')) as { insertId?: number | bigint };
+      keys.push(row[pk.name] ?? res.insertId);
+    } catch (error) {
+      if (!target.isDuplicate(error)) throw error;
+    }
+  }
+  for (let i = 0; i < keys.length; i += MAX_ROWS) {
+    const part = keys.slice(i, i + MAX_ROWS);
+    const read = await readBack(em, entity, { [pk.name]: { $in: part } });
+    const byKey = new Map(read.map((e) => [keyPart((e as Row)[pk.name]), e]));
+    for (const k of part) out.push(byKey.get(keyPart(k))!);
+  }
+  return out;
+}
