@@ -6,10 +6,14 @@ import { DERIVED_ENTITIES } from './derived-entities.js';
 import { CONFORMANCE_ENTITIES, ConfPersonRepo, ConfRowRepo } from './entities.js';
 import { KEY_ENTITIES } from './key-entities.js';
 import { keyTests } from './keys.js';
+import { lockTests } from './locks.js';
 import { propagationTests } from './propagation.js';
 import { queryTests } from './queries.js';
+import { softDeleteTests } from './soft-delete.js';
 import type { BackendFactory, SuiteContext } from './suite-context.js';
 import { transactionTests } from './transactions.js';
+import { WRITE_ENTITIES } from './write-entities.js';
+import { writeTests } from './writes.js';
 
 /** Options of {@link backendConformance}. */
 export interface BackendConformanceOptions {
@@ -19,7 +23,8 @@ export interface BackendConformanceOptions {
 
 /**
  * The conformance suite every ORM backend runs: every `DbRepo` built-in, the queries and the derived
- * query methods, composite keys and references, transaction behaviour
+ * query methods, composite keys and references, the writes (upsert, updateWhere, deleteWhere), row locks and
+ * soft delete, transaction behaviour
  * (rollback, read-only, isolation, timeout, rollback rules, hooks, savepoints, REQUIRES_NEW, load),
  * and the full propagation matrix — 7 × 7 modes × who throws — checked row by row in the database.
  * A backend is done when this suite passes unchanged.
@@ -52,7 +57,7 @@ export function backendConformance(
       };
       kosha = await createKosha({
         orm: backend,
-        entities: [...CONFORMANCE_ENTITIES, ...DERIVED_ENTITIES, ...KEY_ENTITIES],
+        entities: [...CONFORMANCE_ENTITIES, ...DERIVED_ENTITIES, ...KEY_ENTITIES, ...WRITE_ENTITIES],
         cache: false,
         setDefault: false,
       });
@@ -78,6 +83,9 @@ export function backendConformance(
     runner.describe('queries', () => queryTests(runner, get));
     runner.describe('derived query methods', () => derivedTests(runner, get));
     runner.describe('composite keys and references', () => keyTests(runner, get));
+    runner.describe('writes', () => writeTests(runner, get));
+    runner.describe('locks', () => lockTests(runner, get));
+    runner.describe('soft delete', () => softDeleteTests(runner, get));
     runner.describe('transactions', () => transactionTests(runner, get));
     runner.describe('propagation matrix', () => propagationTests(runner, get));
   });
