@@ -145,6 +145,23 @@ export function row({ scenario, kosha, baseline, ratio = null, target = '—', p
   };
 }
 
+/**
+ * A table row comparing two tasks of one {@link compare} / {@link interleaved} run: Kosha's latency, the
+ * baseline's, the per-round ratio against `target`; `notes` follow the dialect and the rounds.
+ */
+export function ratioRow(m, ctx, { scenario, name, base, baseline, notes, target, extra = '' }) {
+  const ratio = m.ratio(name, base);
+  return row({
+    scenario,
+    kosha: fmtUs(m.us(name)),
+    baseline: `${fmtUs(m.us(base))} ${baseline}`,
+    ratio,
+    target: `≤ ${target}`,
+    pass: ratio <= target,
+    notes: `${ctx.dialect}, ${m.rounds} rounds${extra}; ${notes}`,
+  });
+}
+
 export const fmtUs = (us) => `${us >= 100 ? us.toFixed(0) : us.toFixed(1)} µs`;
 export const fmtMs = (ms) => `${ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)} ms`;
 export const fmtInt = (n) => Math.round(n).toLocaleString('en');

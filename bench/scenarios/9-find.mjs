@@ -12,7 +12,7 @@
 // - 9e: the derived method `findTop20ByStatusAndAgeGreaterThanEqualOrderByAgeDesc('active', 30)` against
 //   the same `repo.find` as 9 (its where built once, outside the loop): the name is read once, when the
 //   repository is constructed, so a call costs building its where and nothing else. Target ≤ 1.02.
-import { closeKosha, compare, decorate, defineUser, fmtUs, openKosha, row } from '../lib/harness.mjs';
+import { closeKosha, compare, decorate, defineUser, openKosha, ratioRow } from '../lib/harness.mjs';
 
 const N = 2_000;
 const STATUSES = ['active', 'blocked', 'pending'];
@@ -102,18 +102,8 @@ export default {
         },
         ctx,
       );
-      const line = (scenario, name, base, baseline, notes, target = 1.05) => {
-        const ratio = m.ratio(name, base);
-        return row({
-          scenario,
-          kosha: fmtUs(m.us(name)),
-          baseline: `${fmtUs(m.us(base))} ${baseline}`,
-          ratio,
-          target: `≤ ${target}`,
-          pass: ratio <= target,
-          notes: `${ctx.dialect}, ${m.rounds} rounds, ${N} rows; ${notes}`,
-        });
-      };
+      const line = (scenario, name, base, baseline, notes, target = 1.05) =>
+        ratioRow(m, ctx, { scenario, name, base, baseline, notes, target, extra: `, ${N} rows` });
       return [
         line(
           '9. repo.find: two-field where, orderBy, limit 20',
