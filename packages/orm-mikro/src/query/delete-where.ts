@@ -2,29 +2,16 @@
 // unit of work told which of its entities are gone (as deleteById does), so that a later getById in the
 // same session does not return a deleted row from the identity map.
 import { type EntityClass, type EntityMetadata, idOf, keyFilter, metadataOf } from '@kosha/core';
-import { raw } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { heldEntities } from '../internals/index.js';
+import { rowsFilter } from '../writes/key-filter.js';
 import type { Filter } from './filter-query.js';
 
 /** Deletes the rows `where` matches and returns how many; the unit of work forgets those it held. */
 export async function deleteWhere(em: SqlEntityManager, entity: EntityClass, where: Filter): Promise<number> {
   const meta = metadataOf(entity);
-  const names = meta.primaryKeys.map((p) => p.name);
-  const columns = meta.primaryKeys.map((p) => em.getPlatform().quoteIdentifier(p.columnName!)).join(', ');
-  // The condition's text comparisons are SQL written against the query's table alias, which a DELETE does
-  // not have: select the keys under an alias, wrapped once more for MySQL/MariaDB (which refuse a DELETE
-  // reading its own table in a subquery), as MikroORM itself deletes through a join.
-  const { sql, params } = em
-    .createQueryBuilder(entity, 'kd')
-    .select(names)
-    .where(where as never)
-    .toQuery();
-  const keys = `select ${columns} from (${sql}) as kosha_deleted`;
-  // A composite key compares as a row value, `(a, b) in (select a, b …)`, which every supported database reads.
-  const filter = meta.compositeKey
-    ? { [raw(`(${columns}) in (${keys})`, [...params])]: [] }
-    : { [names[0]!]: { $in: raw(keys, [...params]) } };
+  // The rows' keys, through a subquery when the condition holds SQL fragments (writes/key-filter.ts).
+  const filter = rowsFilter(em, entity, where);
   // Pending changes go first, as they would before any other statement of the unit of work.
   await em.flush();
   // Kosha's condition already says which rows count: an entity filter (soft delete) must not add to it.
