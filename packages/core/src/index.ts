@@ -61,6 +61,7 @@ export {
 } from './errors.js';
 export { type CacheSettings, createKosha, getKosha, Kosha, type KoshaOptions } from './kosha.js';
 export { consoleLogger, type Logger, type LogLevel, redactSecrets, redactUrl } from './logger.js';
+export { type ClassDecorator, embeddable, index, unique } from './mapping/class-decorators.js';
 export {
   type BareOrCalled,
   column,
@@ -75,6 +76,8 @@ export {
   version,
 } from './mapping/decorators.js';
 export {
+  embeddableMetadataOf,
+  isEmbeddable,
   isEntity,
   metadataOf,
   registeredEntities,
@@ -96,18 +99,33 @@ export {
   type RelationValue,
   type WithKeys,
 } from './mapping/entity-types.js';
-export type {
-  ColumnOptions,
-  ColumnType,
-  EntityClass,
-  EntityMetadata,
-  IdOptions,
-  PropertyKind,
-  PropertyMetadata,
-  RelationOptions,
+export { type Many, many } from './mapping/many.js';
+export {
+  type Cascade,
+  type ColumnOptions,
+  type ColumnType,
+  type ConstraintMetadata,
+  type ConstraintOptions,
+  type EmbeddableMetadata,
+  type EmbeddedOptions,
+  type EntityClass,
+  type EntityMetadata,
+  type IdOptions,
+  isToMany,
+  isToOne,
+  type ManyToManyOptions,
+  type OnDelete,
+  type OneToManyOptions,
+  type OneToOneOptions,
+  type PropertyKind,
+  type PropertyMetadata,
+  type RelationOptions,
+  type ToManyOptions,
 } from './mapping/metadata.js';
 export type { AsyncMethod, AsyncMethodDecorator, MethodDecoratorArgs } from './mapping/method-decorator.js';
+export { holdsForeignKey } from './mapping/key-mapping.js';
 export { checkId, describeId, hasId, idOf, keyFilter, keyOrder } from './mapping/primary-key.js';
+export { embedded, manyToMany, oneToOne } from './mapping/relation-decorators.js';
 export type {
   BackendCapabilities,
   BackendInit,
@@ -167,9 +185,11 @@ export {
 export { normalizeOrderBy, normalizePopulate, normalizeSelect } from './query/normalize-order.js';
 export {
   comparedType,
+  embeddedOf,
   isPlainObject,
   MAX_WHERE_DEPTH,
   normalizeWhere,
+  type QueriedMetadata,
   queryProperty,
   targetOf,
 } from './query/normalize-where.js';

@@ -5,6 +5,7 @@ import type { CacheProvider } from './cache/cache-provider.js';
 import type { CacheConfig, DatabaseConfig } from './config/config.js';
 import { ConfigError } from './errors.js';
 import { redactUrl } from './logger.js';
+import type { Many } from './mapping/many.js';
 import type { OrmBackend } from './orm/orm-backend.js';
 
 /** A plugin that builds ORM backends for some URL schemes. */
@@ -15,6 +16,8 @@ export interface OrmBackendPlugin {
   readonly schemes: readonly string[];
   /** Builds a backend from configuration. */
   create(config: DatabaseConfig): OrmBackend;
+  /** Makes the empty to-many collection `many(owner)` gives a new entity (the backend's own kind). */
+  many?<T extends object>(owner: object): Many<T>;
 }
 
 /** A plugin that builds cache providers for some URL schemes. */
@@ -49,6 +52,12 @@ const KNOWN_CACHE: Record<string, string> = { redis: '@kosha/cache-redis', redis
  */
 export function registerOrmBackend(plugin: OrmBackendPlugin): void {
   for (const s of plugin.schemes) ormPlugins.set(s.toLowerCase(), plugin);
+}
+
+/** The registered backend's maker of empty to-many collections, if one registered a `many`. */
+export function manyFactory(): OrmBackendPlugin['many'] {
+  for (const plugin of ormPlugins.values()) if (plugin.many) return plugin.many;
+  return undefined;
 }
 
 /** Registers a cache provider plugin for its URL schemes. Plugins call this when imported. */

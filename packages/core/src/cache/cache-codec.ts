@@ -1,6 +1,6 @@
 import { CacheError } from '../errors.js';
 import { isEntity, metadataOf, registeredEntities, resolveEntities } from '../mapping/entity-registry.js';
-import type { EntityClass, EntityMetadata } from '../mapping/metadata.js';
+import { type EntityClass, type EntityMetadata, isToMany } from '../mapping/metadata.js';
 
 // Format v1: `k1:` + JSON. JSON values stand for themselves; every other value is an object whose
 // first key is `$k` (a tag): D Date (epoch ms), B BigInt, n NaN/±Infinity/-0, u undefined, M Map, S Set,
@@ -70,8 +70,8 @@ function encodeEntity(value: object, cls: EntityClass, path: Set<object>): Json 
   path.add(value);
   const fields: Record<string, Json> = {};
   for (const p of meta.properties) {
-    // One-to-many collections belong to the ORM's unit of work; they are loaded again, not cached.
-    if (p.kind === 'oneToMany' || data[p.name] === undefined) continue;
+    // To-many collections belong to the ORM's unit of work; they are loaded again, not cached.
+    if (isToMany(p) || data[p.name] === undefined) continue;
     fields[p.name] = encode(data[p.name], path);
   }
   path.delete(value);

@@ -18,6 +18,7 @@ import type {
   ColumnOptions,
   EntityClass,
   IdOptions,
+  OneToManyOptions,
   PropertyKind,
   PropertyMetadata,
   RelationOptions,
@@ -44,11 +45,18 @@ function declaration(kind: PropertyKind, name: string): string {
     case 'manyToOne':
       return `@manyToOne(() => Target) ${name}!: Target`;
     case 'oneToMany':
-      return `@oneToMany(() => Target, 'owner') ${name}!: Target[]`;
+      return `@oneToMany(() => Target, 'owner') ${name}: Many<Target> = many(this)`;
+    case 'manyToMany':
+      return `@manyToMany(() => Target) ${name}: Many<Target> = many(this)`;
+    case 'oneToOne':
+      return `@oneToOne(() => Target) ${name}!: Target`;
+    case 'embedded':
+      return `@embedded(() => Address) ${name}!: Address`;
   }
 }
 
-function record(
+/** Records a mapped property, refusing anything that is not an instance field. */
+export function record(
   target: unknown,
   keyOrContext: unknown,
   prop: Omit<PropertyMetadata, 'name'>,
@@ -87,7 +95,8 @@ function record(
   }
 }
 
-function describe(value: unknown): string {
+/** How a message names a value a decorator was given. */
+export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return value.name ? `the function ${value.name}` : 'a function';
   return String(value);
@@ -112,7 +121,7 @@ function scalar<O extends ColumnOptions>(kind: PropertyKind): BareOrCalled<O> {
 }
 
 /** Refuses a class decorator applied to a member, or given something that is not a class. */
-function checkClassTarget(
+export function checkClassTarget(
   decorator: string,
   Err: typeof MappingError | typeof ConfigError,
   cls: unknown,
@@ -230,13 +239,14 @@ export function manyToOne(target: () => EntityClass, options: RelationOptions = 
  * One-to-many relation (the inverse side), `mappedBy` naming the `@manyToOne` property on the target.
  *
  * ```ts
- * @oneToMany(() => Post, 'author') posts!: Post[];
+ * @oneToMany(() => Post, 'author', { cascade: ['persist', 'remove'], orphanRemoval: true })
+ * posts: Many<Post> = many(this);
  * ```
  */
 export function oneToMany(
   target: () => EntityClass,
   mappedBy: string,
-  options: Pick<RelationOptions, 'eager'> = {},
+  options: OneToManyOptions = {},
 ): PropertyDecorator {
   if (isBareRelation(target, mappedBy)) {
     throw new MappingError(
@@ -245,12 +255,13 @@ export function oneToMany(
     );
   }
   checkRelationArguments('oneToMany', target, options, "@oneToMany(() => Post, 'author')");
+  checkToManyOptions('oneToMany', options);
   return (t: unknown, k: unknown, d?: unknown) =>
     record(t, k, { kind: 'oneToMany', target, mappedBy, options: { ...options } }, d);
 }
 
 /** A relation decorator applied bare: (prototype, key) in legacy mode, (undefined, context) in TC39 mode. */
-function isBareRelation(target: unknown, second: unknown): boolean {
+export function isBareRelation(target: unknown, second: unknown): boolean {
   return (
     isStandardContext(second) ||
     (typeof target === 'object' &&
@@ -259,7 +270,13 @@ function isBareRelation(target: unknown, second: unknown): boolean {
   );
 }
 
-function checkRelationArguments(decorator: string, target: unknown, options: unknown, example: string): void {
+/** Refuses a relation target that is not a function, or options that are not an object. */
+export function checkRelationArguments(
+  decorator: string,
+  target: unknown,
+  options: unknown,
+  example: string,
+): void {
   if (typeof target !== 'function') {
     throw new MappingError(
       `@${decorator} needs its target as a function returning the entity class, e.g. ${example}, got ${describe(target)}.`,
@@ -269,6 +286,28 @@ function checkRelationArguments(decorator: string, target: unknown, options: unk
     throw new MappingError(
       `@${decorator} takes an options object, e.g. ${example}, got ${describe(options)}.`,
     );
+  }
+}
+
+const CASCADES = ['persist', 'remove'];
+
+/** Refuses a `cascade` that is not a list of `'persist'` / `'remove'`, and a non-boolean `orphanRemoval`. */
+export function checkToManyOptions(decorator: string, options: OneToManyOptions): void {
+  const { cascade, orphanRemoval } = options;
+  if (decorator === 'manyToMany' && orphanRemoval !== undefined) {
+    throw new MappingError(
+      '@manyToMany has no orphanRemoval: removing an entity from a many-to-many deletes its pivot row only, ' +
+        'as the entity may belong to other owners. Delete the entity itself where it becomes unused, or map ' +
+        "the relation as @oneToMany(() => Child, 'parent', { orphanRemoval: true }).",
+    );
+  }
+  if (cascade !== undefined && (!Array.isArray(cascade) || cascade.some((c) => !CASCADES.includes(c)))) {
+    throw new MappingError(
+      `@${decorator}: cascade is a list of 'persist' and 'remove', e.g. { cascade: ['persist', 'remove'] }, got ${describe(cascade)}.`,
+    );
+  }
+  if (orphanRemoval !== undefined && typeof orphanRemoval !== 'boolean') {
+    throw new MappingError(`@${decorator}: orphanRemoval is true or false, got ${describe(orphanRemoval)}.`);
   }
 }
 

@@ -1,19 +1,25 @@
 import { MappingError } from '../errors.js';
 import { METADATA } from './decorator-modes.js';
-import { compositeKeyProblems, compositeTargetProblem, holdsForeignKey, isKeyPart } from './key-mapping.js';
+import { compositeKeyProblems, isKeyPart } from './key-mapping.js';
 import {
   COLUMN_TYPES,
   type ColumnType,
+  type ConstraintMetadata,
+  type EmbeddableMetadata,
   type EntityClass,
   type EntityMetadata,
+  isToMany,
   type PropertyMetadata,
 } from './metadata.js';
+import { checkConstraints, checkRelations, settleOwnership } from './resolve-relations.js';
 
 const PROPS = Symbol.for('kosha.properties');
 
 interface ClassMarks {
   entity?: boolean;
+  embeddable?: boolean;
   table?: string;
+  constraints?: ConstraintMetadata[];
 }
 
 // Registries are the one kind of module state DESIGN §3 allows.
@@ -22,6 +28,8 @@ const legacyProps = new WeakMap<object, PropertyMetadata[]>();
 const entities = new Set<EntityClass>();
 const tableOnly = new Set<EntityClass>();
 const resolved = new WeakMap<object, EntityMetadata>();
+const embeddables = new Set<EntityClass>();
+const resolvedEmbeddables = new WeakMap<object, EmbeddableMetadata>();
 // Classes (legacy mode) and `Symbol.metadata` objects (TC39 mode) holding mapped properties: what
 // createKosha checks for a forgotten @entity.
 const legacyMapped = new Set<object>();
@@ -75,6 +83,26 @@ export function markEntity(cls: EntityClass): void {
   marks.set(cls, m);
   entities.add(cls);
   tableOnly.delete(cls);
+}
+
+/** Marks a class as an `@embeddable`. */
+export function markEmbeddable(cls: EntityClass): void {
+  const m = marks.get(cls) ?? {};
+  m.embeddable = true;
+  marks.set(cls, m);
+  embeddables.add(cls);
+}
+
+/** Records a `@unique([…])` or `@index([…])` of a class (the first one written is applied last). */
+export function addConstraint(cls: EntityClass, constraint: ConstraintMetadata): void {
+  const m = marks.get(cls) ?? {};
+  (m.constraints ??= []).unshift(constraint);
+  marks.set(cls, m);
+}
+
+/** True when the class was decorated with `@embeddable`. */
+export function isEmbeddable(cls: unknown): cls is EntityClass {
+  return typeof cls === 'function' && marks.get(cls)?.embeddable === true;
 }
 
 /** Sets a class's table name. */
@@ -143,7 +171,7 @@ function forgottenEntities(): string[] {
   // Every class, and TC39 metadata object, that an @entity is or inherits from. A class with @table
   // but no @entity counts too: it is reported as that, not again for its properties or its base's.
   const chains = new Set<object>();
-  for (const cls of [...entities, ...tableOnly]) {
+  for (const cls of [...entities, ...tableOnly, ...embeddables]) {
     for (let c: object | null = cls; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
       chains.add(c);
       const md = Object.hasOwn(c, METADATA) ? (c as Record<symbol, object | undefined>)[METADATA] : undefined;
@@ -228,23 +256,11 @@ export function resolveEntities(
       );
     }
     for (const p of props) {
-      if (p.kind === 'manyToOne') p.columnName = p.options.name ?? `${snakeCase(p.name)}_id`;
-      if (p.kind === 'manyToOne' || p.kind === 'oneToMany') continue;
-      p.columnName = p.options.name ?? snakeCase(p.name);
-      p.type ??= p.options.type ?? DEFAULT_TYPES[p.kind] ?? designType(cls, p.name);
-      if (!p.type) {
-        problems.push(
-          `${cls.name}.${p.name} has no column type: give @column({ type: … }) one of ${COLUMN_TYPES.join(', ')}.`,
-        );
-      } else if (!COLUMN_TYPES.includes(p.type)) {
-        problems.push(
-          `${cls.name}.${p.name} has unknown column type ${JSON.stringify(p.type)}: use one of ${COLUMN_TYPES.join(', ')}.`,
-        );
+      if (p.target) {
+        settleOwnership(cls.name, p, problems);
+        continue;
       }
-      if (p.kind === 'id' && p.options.autoincrement === undefined) {
-        // A part of a composite key is given by the application: none of them is generated.
-        p.options.autoincrement = ids.length === 1 && (p.type === 'integer' || p.type === 'bigint');
-      }
+      resolveColumn(cls, p, problems, ids.length === 1);
     }
     const tableName = marks.get(cls)?.table ?? snakeCase(cls.name);
     const other = tables.get(tableName);
@@ -254,7 +270,14 @@ export function resolveEntities(
       );
     tables.set(tableName, cls.name);
     if (ids.length === 0) continue;
-    const fieldNames = new Set(props.filter((p) => p.kind !== 'oneToMany').map((p) => p.name));
+    // What a built-in finder compares with one value: columns and the relations that hold a foreign key.
+    const fieldNames = new Set(
+      props
+        .filter((p) => !isToMany(p) && p.kind !== 'embedded' && !(p.kind === 'oneToOne' && !p.owner))
+        .map((p) => p.name),
+    );
+    const constraints = [...(marks.get(cls)?.constraints ?? [])];
+    checkConstraints(cls.name, props, constraints, problems);
     out.push({
       class: cls,
       name: cls.name,
@@ -265,32 +288,66 @@ export function resolveEntities(
       compositeKey: ids.length > 1,
       fieldNames,
       ...(deleted[0] ? { deletedAt: deleted[0] } : {}),
+      constraints,
     });
   }
-  for (const meta of out) {
-    for (const p of meta.properties) {
-      if (!p.target) continue;
-      let target: EntityClass | undefined;
-      try {
-        target = p.target();
-      } catch (cause) {
-        problems.push(`${meta.name}.${p.name}: the relation target could not be read (${String(cause)}).`);
-        continue;
-      }
-      const related = out.find((m) => m.class === target);
-      if (!related) {
-        problems.push(
-          `${meta.name}.${p.name} refers to ${target?.name ?? String(target)}, which is not among the entities: ` +
-            'decorate it with @entity and include it in `entities`.',
-        );
-      } else if (holdsForeignKey(p) && related.compositeKey) {
-        problems.push(compositeTargetProblem(meta.name, p.name, related));
-      }
-    }
-  }
+  checkRelations(out, problems, (cls) => embeddableMeta(cls, problems));
   if (problems.length) throw new MappingError(`Invalid entity mapping:\n  - ${problems.join('\n  - ')}`);
   for (const m of out) resolved.set(m.class, m);
   return out;
+}
+
+/** Gives a column its name and type, or says what is missing. `single`: the entity's key is one `@id`. */
+function resolveColumn(cls: EntityClass, p: PropertyMetadata, problems: string[], single = true): void {
+  p.columnName = p.options.name ?? snakeCase(p.name);
+  p.type ??= p.options.type ?? DEFAULT_TYPES[p.kind] ?? designType(cls, p.name);
+  if (!p.type) {
+    problems.push(
+      `${cls.name}.${p.name} has no column type: give @column({ type: … }) one of ${COLUMN_TYPES.join(', ')}.`,
+    );
+  } else if (!COLUMN_TYPES.includes(p.type)) {
+    problems.push(
+      `${cls.name}.${p.name} has unknown column type ${JSON.stringify(p.type)}: use one of ${COLUMN_TYPES.join(', ')}.`,
+    );
+  }
+  if (p.kind === 'id' && p.options.autoincrement === undefined) {
+    // A part of a composite key is given by the application: none of them is generated.
+    p.options.autoincrement = single && (p.type === 'integer' || p.type === 'bigint');
+  }
+}
+
+/** The metadata of an `@embeddable` class (its `@column`s), or undefined with the problems said. */
+function embeddableMeta(cls: EntityClass, problems: string[]): EmbeddableMetadata | undefined {
+  const cached = resolvedEmbeddables.get(cls);
+  if (cached) return cached;
+  const props = collectProperties(cls).map((p) => ({ ...p, options: { ...p.options } }));
+  const before = problems.length;
+  for (const p of props) {
+    if (p.kind !== 'column') {
+      problems.push(
+        `${cls.name}.${p.name}: an @embeddable holds @column properties only, not @${p.kind}. Make it a @column, or move it to the entity.`,
+      );
+      continue;
+    }
+    resolveColumn(cls, p, problems);
+  }
+  if (props.length === 0) problems.push(`@embeddable ${cls.name} has no @column properties: give it some.`);
+  if (problems.length > before) return undefined;
+  const meta: EmbeddableMetadata = { class: cls, name: cls.name, properties: props };
+  resolvedEmbeddables.set(cls, meta);
+  return meta;
+}
+
+/** The resolved metadata of an `@embeddable` class, once an entity embedding it has been resolved. */
+export function embeddableMetadataOf(cls: EntityClass): EmbeddableMetadata {
+  const problems: string[] = [];
+  const meta = isEmbeddable(cls) ? embeddableMeta(cls, problems) : undefined;
+  if (!meta) {
+    throw new MappingError(
+      `${cls.name} is not a mapped embeddable: ${problems[0] ?? 'decorate it with @embeddable'}.`,
+    );
+  }
+  return meta;
 }
 
 /** The resolved metadata of an entity class, once it has been through {@link resolveEntities}. */

@@ -3,11 +3,14 @@ import type { EntityMetadata, PropertyMetadata } from './metadata.js';
 
 /**
  * True for a to-one relation that holds a foreign key, which may be given the related key or a reference
- * and may be part of a composite key. The one place that says which kinds those are: the owning side of a
- * one-to-one belongs here too once it is mapped.
+ * and may be part of a composite key: a `@manyToOne`, and the owning side of a `@oneToOne` (the one
+ * without `inverse`, or with `owner: true`; read from its options too, for the checks that run before
+ * resolve-relations.ts settles `owner`). The one place that says which kinds those are.
  */
 export function holdsForeignKey(p: PropertyMetadata): boolean {
-  return p.kind === 'manyToOne';
+  if (p.kind === 'manyToOne') return true;
+  if (p.kind !== 'oneToOne') return false;
+  return p.owner ?? p.options.owner ?? p.options.inverse === undefined;
 }
 
 /** True for a property of the primary key: an `@id`, or a to-one relation marked `primary` (stacked `@id`). */

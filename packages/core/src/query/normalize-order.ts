@@ -1,7 +1,16 @@
 import { InvalidArgumentError } from '../errors.js';
-import type { EntityMetadata } from '../mapping/metadata.js';
+import { holdsForeignKey } from '../mapping/key-mapping.js';
+import { type EntityMetadata, isToMany, isToOne } from '../mapping/metadata.js';
 import { describeValue } from './column-values.js';
-import { comparedType, isPlainObject, MAX_WHERE_DEPTH, queryProperty, targetOf } from './normalize-where.js';
+import {
+  comparedType,
+  embeddedOf,
+  isPlainObject,
+  MAX_WHERE_DEPTH,
+  type QueriedMetadata,
+  queryProperty,
+  targetOf,
+} from './normalize-where.js';
 import type { OrderNode } from './where-tree.js';
 
 /**
@@ -18,7 +27,7 @@ export function normalizeOrderBy(meta: EntityMetadata, orderBy: unknown): OrderN
 }
 
 function collect(
-  meta: EntityMetadata,
+  meta: QueriedMetadata,
   label: string,
   orderBy: unknown,
   path: readonly string[],
@@ -36,14 +45,21 @@ function collect(
     const value = orderBy[key];
     const here = [...path, key];
     if (value === undefined) continue;
-    if (p.kind === 'oneToMany') {
+    if (isToMany(p)) {
       throw new InvalidArgumentError(
         `${label}.${here.join('.')} is a to-many relation: a query cannot order by it. Order by a field of the entity or of a to-one relation.`,
       );
     }
-    if (p.kind === 'manyToOne' && isPlainObject(value)) {
-      collect(targetOf(p), label, value, here, out, depth + 1);
+    if ((isToOne(p) || p.kind === 'embedded') && isPlainObject(value)) {
+      collect(p.kind === 'embedded' ? embeddedOf(p) : targetOf(p), label, value, here, out, depth + 1);
       continue;
+    }
+    if (p.kind === 'embedded' || (isToOne(p) && !holdsForeignKey(p))) {
+      const what =
+        p.kind === 'embedded' ? 'an embedded value' : 'the inverse side of a @oneToOne (no column here)';
+      throw new InvalidArgumentError(
+        `${label}.${here.join('.')} is ${what}: order by one of its fields, e.g. { ${p.name}: { <field>: 'asc' } }.`,
+      );
     }
     if (value !== 'asc' && value !== 'desc') {
       throw new InvalidArgumentError(
@@ -83,9 +99,10 @@ export function normalizePopulate(meta: EntityMetadata, populate: unknown): stri
     let at = meta;
     for (const step of path.split('.')) {
       const p = queryProperty(at, step);
-      if (p.kind !== 'manyToOne' && p.kind !== 'oneToMany') {
+      if (!isToOne(p) && !isToMany(p)) {
+        const what = p.kind === 'embedded' ? 'an embedded value (loaded with its row)' : 'a column';
         throw new InvalidArgumentError(
-          `${meta.name}: populate ${JSON.stringify(path)} names ${at.name}.${step}, which is a column, not a relation.`,
+          `${meta.name}: populate ${JSON.stringify(path)} names ${at.name}.${step}, which is ${what}, not a relation.`,
         );
       }
       at = targetOf(p);
@@ -112,9 +129,10 @@ export function normalizeSelect(meta: EntityMetadata, select: unknown): string[]
       throw new InvalidArgumentError(`${meta.name}: select takes field names, got ${describeValue(field)}.`);
     }
     const p = queryProperty(meta, field);
-    if (p.kind === 'oneToMany') {
+    if (isToMany(p) || (isToOne(p) && !holdsForeignKey(p))) {
+      const what = isToMany(p) ? 'a to-many relation' : 'the inverse side of a @oneToOne';
       throw new InvalidArgumentError(
-        `${meta.name}.${field} is a to-many relation: select names columns; load relations with populate.`,
+        `${meta.name}.${field} is ${what}: select names columns; load relations with populate.`,
       );
     }
     if (!out.includes(field)) out.push(field);

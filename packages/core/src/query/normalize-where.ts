@@ -1,6 +1,14 @@
 import { InvalidArgumentError, UnknownFieldError } from '../errors.js';
-import { metadataOf } from '../mapping/entity-registry.js';
-import type { ColumnType, EntityClass, EntityMetadata, PropertyMetadata } from '../mapping/metadata.js';
+import { embeddableMetadataOf, metadataOf } from '../mapping/entity-registry.js';
+import {
+  type ColumnType,
+  type EmbeddableMetadata,
+  type EntityClass,
+  type EntityMetadata,
+  isToMany,
+  isToOne,
+  type PropertyMetadata,
+} from '../mapping/metadata.js';
 import { columnValue, describeValue, isTextType } from './column-values.js';
 import { eq, escapeLike, Operator, WhereGroup } from './operators.js';
 import type { CompareNode, CompareOp, WhereNode } from './where-tree.js';
@@ -15,8 +23,11 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
-/** The property `name` of `meta` a query may name (scalars and both kinds of relation), or UnknownFieldError. */
-export function queryProperty(meta: EntityMetadata, name: string): PropertyMetadata {
+/** What a query's step may be in: an entity, or the `@embeddable` of an `@embedded` property. */
+export type QueriedMetadata = EntityMetadata | EmbeddableMetadata;
+
+/** The property `name` of `meta` a query may name (scalars, relations, embedded values), or UnknownFieldError. */
+export function queryProperty(meta: QueriedMetadata, name: string): PropertyMetadata {
   const p = meta.properties.find((q) => q.name === name);
   if (!p)
     throw new UnknownFieldError(
@@ -32,9 +43,14 @@ export function targetOf(p: PropertyMetadata): EntityMetadata {
   return metadataOf(p.target!() as EntityClass<object>);
 }
 
+/** The metadata of an `@embedded` property's `@embeddable`. */
+export function embeddedOf(p: PropertyMetadata): EmbeddableMetadata {
+  return embeddableMetadataOf(p.target!());
+}
+
 /** The column type a path ending at `p` compares: its own, or for a to-one relation its target key's. */
 export function comparedType(p: PropertyMetadata): ColumnType {
-  if (p.kind === 'manyToOne') return comparedType(targetOf(p).primaryKey);
+  if (isToOne(p)) return comparedType(targetOf(p).primaryKey);
   return p.type ?? 'string';
 }
 
@@ -42,7 +58,7 @@ class Normalizer {
   /** `label`: how messages name the queried entity (`User`, or `User.posts` inside a to-many condition). */
   constructor(private readonly label: string) {}
 
-  where(meta: EntityMetadata, where: unknown, path: readonly string[], depth: number): WhereNode {
+  where(meta: QueriedMetadata, where: unknown, path: readonly string[], depth: number): WhereNode {
     if (depth > MAX_WHERE_DEPTH) {
       throw new InvalidArgumentError(
         `${this.label}: the where condition nests deeper than ${MAX_WHERE_DEPTH} levels. Flatten it.`,
@@ -78,7 +94,17 @@ class Normalizer {
         `${name} is undefined: leave the field out to not filter on it, or compare with isNull() / null.`,
       );
     }
-    if (p.kind === 'oneToMany') {
+    if (p.kind === 'embedded') {
+      if (!isPlainObject(value) && !WhereGroup.is(value)) {
+        const embeddable = embeddedOf(p);
+        throw new InvalidArgumentError(
+          `${name} is an embedded ${embeddable.name}, compared with ${describeValue(value)}: give a where condition ` +
+            `on its fields, e.g. { ${p.name}: { ${embeddable.properties[0]!.name}: … } }.`,
+        );
+      }
+      return this.where(embeddedOf(p), value, path, depth + 1);
+    }
+    if (isToMany(p)) {
       if (!isPlainObject(value) && !WhereGroup.is(value)) {
         throw new InvalidArgumentError(
           `${name} is a to-many relation, compared with ${describeValue(value)}: give a where condition the ` +
@@ -87,7 +113,7 @@ class Normalizer {
       }
       return { kind: 'some', path, where: new Normalizer(name).where(targetOf(p), value, [], depth + 1) };
     }
-    if (p.kind === 'manyToOne') {
+    if (isToOne(p)) {
       const target = targetOf(p);
       if (isPlainObject(value) || WhereGroup.is(value)) {
         return this.where(target, value, path, depth + 1);
@@ -107,7 +133,7 @@ class Normalizer {
 
   private compare(name: string, path: string[], p: PropertyMetadata, operator: Operator): CompareNode {
     const type = comparedType(p);
-    const scalar = p.kind === 'manyToOne' ? targetOf(p).primaryKey : p;
+    const scalar = isToOne(p) ? targetOf(p).primaryKey : p;
     const value = (v: unknown) => {
       if (v === null || v === undefined) {
         throw new InvalidArgumentError(

@@ -1,7 +1,7 @@
 // From DbRepo's query arguments to the checked QuerySpec a backend runs: every check happens here,
 // before a transaction opens or any SQL runs.
 import { InvalidArgumentError } from '../errors.js';
-import type { EntityMetadata } from '../mapping/metadata.js';
+import { type EntityMetadata, isToOne } from '../mapping/metadata.js';
 import type { QuerySpec } from '../orm/orm-backend.js';
 import { flag, lockSpec } from '../write/prepare-writes.js';
 import { describeValue } from './column-values.js';
@@ -192,7 +192,7 @@ export function sliceOf<T extends object>(
   const last = items[items.length - 1]!;
   const values = keys.map((key) => {
     const p = meta.properties.find((q) => q.name === key.path[0])!;
-    return keyValue(last, key, p.kind === 'manyToOne' ? targetOf(p).primaryKey.name : undefined);
+    return keyValue(last, key, isToOne(p) ? targetOf(p).primaryKey.name : undefined);
   });
   return { items, next: encodeCursor(meta, keys, values) };
 }

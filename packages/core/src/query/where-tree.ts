@@ -24,12 +24,14 @@ export type CompareOp =
 
 /**
  * One comparison of a column with bound values. `path` names properties from the queried entity: every
- * step but the last a to-one relation (`['author', 'username']`). A path ending at a to-one relation
- * compares its foreign key with the target's primary key (`value` is the key).
+ * step but the last a to-one relation (`['author', 'username']`) or an `@embedded` value (`['address',
+ * 'city']`, the last but one). A path ending at a to-one relation compares the target's primary key
+ * (`value` is the key): the foreign key of a `@manyToOne` or owning `@oneToOne`, the joined row's key of an
+ * inverse `@oneToOne`.
  */
 export interface CompareNode {
   readonly kind: 'cmp';
-  /** Property names, through to-one relations. */
+  /** Property names, through to-one relations and embedded values. */
   readonly path: readonly string[];
   /** The comparison. */
   readonly op: CompareOp;

@@ -1,7 +1,7 @@
 // The messages of a derived name that does not read (MappingError, when `derive` runs) and of a call
 // with the wrong arguments (InvalidArgumentError), kept beside each other rather than at each throw site.
 import { InvalidArgumentError, MappingError } from '../../errors.js';
-import type { EntityMetadata, PropertyMetadata } from '../../mapping/metadata.js';
+import { type EntityMetadata, isToMany, isToOne, type PropertyMetadata } from '../../mapping/metadata.js';
 import { describeValue } from '../column-values.js';
 
 /** `createdAt` → `CreatedAt`: how a field is written in a method name. */
@@ -19,8 +19,9 @@ function fieldList(meta: EntityMetadata): string {
 }
 
 function kindOf(p: PropertyMetadata): string {
-  if (p.kind === 'manyToOne') return 'a to-one relation';
-  if (p.kind === 'oneToMany') return 'a to-many relation';
+  if (isToOne(p)) return 'a to-one relation';
+  if (isToMany(p)) return 'a to-many relation';
+  if (p.kind === 'embedded') return 'an embedded value';
   return `a ${p.type ?? 'string'} column`;
 }
 
@@ -53,7 +54,7 @@ export const derivedNameErrors = {
     ),
   toMany: (label: string, meta: EntityMetadata, p: PropertyMetadata) =>
     new MappingError(
-      `${label}: ${meta.name}.${p.name} is a to-many relation: a derived method compares columns and to-one ` +
+      `${label}: ${meta.name}.${p.name} is ${kindOf(p)}: a derived method compares columns and to-one ` +
         `relations. Filter on it with find({ where: { ${p.name}: { … } } }).`,
     ),
   operand: (label: string, meta: EntityMetadata, p: PropertyMetadata, keyword: string, wants: string) =>

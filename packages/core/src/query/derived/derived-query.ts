@@ -1,6 +1,7 @@
 // From a parsed derived name to what each call needs: the parameters it takes, and a function from the
 // call's arguments to a where tree made with the operator functions (normalizeWhere checks it on the way
 // down like any other where). Everything per name is decided here, once; a call only fills in values.
+import { isToOne } from '../../mapping/metadata.js';
 import { targetOf } from '../normalize-where.js';
 import {
   and,
@@ -80,7 +81,7 @@ function describe(p: DerivedPredicate): string[] {
 
 function compile(label: string, p: DerivedPredicate, at: number): Compiled {
   const field = p.property.name;
-  const relation = p.property.kind === 'manyToOne';
+  const relation = isToOne(p.property);
   const [parameter = field] = describe(p);
   const nullHint = p.property.options.nullable ? ', or null to match NULL' : '';
   const value = (args: readonly unknown[], i = at): unknown => {

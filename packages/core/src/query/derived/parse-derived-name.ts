@@ -2,7 +2,7 @@
 // metadata. Fields are matched longest first and the parser backtracks, so a field whose name holds a
 // keyword (`orderNumber`, `isNullable`, `notes`) still reads; `types.ts` reads names the same way.
 import type { KoshaError } from '../../errors.js';
-import type { EntityMetadata, PropertyMetadata } from '../../mapping/metadata.js';
+import { type EntityMetadata, isToMany, isToOne, type PropertyMetadata } from '../../mapping/metadata.js';
 import { isTextType } from '../column-values.js';
 import type { Direction } from '../where.js';
 import { derivedNameErrors as errors, pascal } from './derived-errors.js';
@@ -166,7 +166,7 @@ class NameReader {
         ? 'desc'
         : undefined;
     if (!direction) return fail(errors.direction(this.label, word));
-    if (property.kind === 'oneToMany' || property.type === 'json') {
+    if (isToMany(property) || property.kind === 'embedded' || property.type === 'json') {
       return fail(errors.orderField(this.label, this.meta, property));
     }
     if (seen.has(property.name)) return fail(errors.orderTwice(this.label, word));
@@ -185,8 +185,8 @@ class NameReader {
     const operator = DERIVED_KEYWORDS[keyword];
     const rule = OPERATOR_RULES[operator];
     const { label, meta } = this;
-    if (property.kind === 'oneToMany') return fail(errors.toMany(label, meta, property));
-    const relation = property.kind === 'manyToOne';
+    if (isToMany(property) || property.kind === 'embedded') return fail(errors.toMany(label, meta, property));
+    const relation = isToOne(property);
     const type = property.type ?? 'string';
     const text = !relation && isTextType(type, property);
     const shown = keyword || 'equality';
