@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ColumnType,
+  type EmbeddableMetadata,
   type EntityMetadata,
+  embeddableMetadataOf,
   MappingError,
   metadataOf,
   type PropertyMetadata,
@@ -81,7 +83,11 @@ export function now(type: ColumnType): () => unknown {
   return () => new Date();
 }
 
-function scalar(meta: EntityMetadata, p: PropertyMetadata, dialect: Dialect): SchemaProperty {
+function scalar(
+  meta: EntityMetadata | EmbeddableMetadata,
+  p: PropertyMetadata,
+  dialect: Dialect,
+): SchemaProperty {
   const type = p.type ?? 'string';
   let out: SchemaProperty;
   try {
@@ -121,31 +127,82 @@ function scalar(meta: EntityMetadata, p: PropertyMetadata, dialect: Dialect): Sc
   return out;
 }
 
+// MikroORM's cascade names are Kosha's; its default is the same (persist).
+function cascade(p: PropertyMetadata): SchemaProperty {
+  const out: SchemaProperty = {};
+  if (p.options.cascade) out.cascade = [...p.options.cascade];
+  return out;
+}
+
 function relation(meta: EntityMetadata, p: PropertyMetadata): SchemaProperty {
   const o = p.options;
   const entity = () => p.target!();
-  if (p.kind === 'oneToMany') {
-    if (!p.mappedBy)
-      throw new MappingError(
-        `${meta.name}.${p.name}: @oneToMany needs the owning @manyToOne property's name.`,
+  const eager = o.eager === true;
+  switch (p.kind) {
+    case 'oneToMany':
+      if (!p.mappedBy)
+        throw new MappingError(
+          `${meta.name}.${p.name}: @oneToMany needs the owning @manyToOne property's name.`,
+        );
+      return {
+        kind: '1:m',
+        entity,
+        mappedBy: p.mappedBy,
+        eager,
+        ...cascade(p),
+        ...(o.orphanRemoval ? { orphanRemoval: true } : {}),
+      };
+    case 'manyToMany':
+      if (!p.owner) return { kind: 'm:n', entity, mappedBy: p.mappedBy, eager, ...cascade(p) };
+      return {
+        kind: 'm:n',
+        entity,
+        owner: true,
+        eager,
+        ...(p.inversedBy ? { inversedBy: p.inversedBy } : {}),
+        ...(o.table ? { pivotTable: o.table } : {}),
+        ...cascade(p),
+      };
+    case 'oneToOne':
+      // The inverse side has no column; a row may have no counterpart, so it is always nullable.
+      if (!p.owner) return { kind: '1:1', entity, mappedBy: p.mappedBy, nullable: true, ref: false, eager };
+      return foreignKey(
+        { kind: '1:1', owner: true, entity, ...(p.inversedBy ? { inversedBy: p.inversedBy } : {}) },
+        p,
       );
-    return { kind: '1:m', entity, mappedBy: p.mappedBy, eager: o.eager === true };
+    default:
+      return foreignKey({ kind: 'm:1', entity, ...(o.inversedBy ? { inversedBy: o.inversedBy } : {}) }, p);
   }
-  const out: SchemaProperty = {
-    kind: 'm:1',
-    entity,
-    fieldName: p.columnName,
-    ref: false,
-    eager: o.eager === true,
-  };
+}
+
+/** A relation holding a foreign key (`@manyToOne`, an owning `@oneToOne`). */
+function foreignKey(out: SchemaProperty, p: PropertyMetadata): SchemaProperty {
+  const o = p.options;
+  out.fieldName = p.columnName;
+  out.ref = false;
+  out.eager = o.eager === true;
   if (o.nullable) out.nullable = true;
   if (o.primary) out.primary = true;
-  if (o.inversedBy) out.inversedBy = o.inversedBy;
   // A reference to a soft-deleted row is still there: without this, MikroORM joins the relation to apply
   // the target's filter (`autoJoinRefsForFilters`) and the rows pointing at a deleted one vanish from
   // every query of the owning entity.
   if (metadataOf(p.target!()).deletedAt) out.filters = { [NOT_DELETED]: false };
   if (o.onDelete) out.deleteRule = o.onDelete;
+  return out;
+}
+
+function embedded(p: PropertyMetadata): SchemaProperty {
+  const out: SchemaProperty = { kind: 'embedded', entity: () => p.target!(), prefix: p.columnName || false };
+  if (p.options.nullable) out.nullable = true;
+  return out;
+}
+
+function classOptions(meta: EntityMetadata): SchemaProperty {
+  const out: SchemaProperty = {};
+  for (const c of meta.constraints) {
+    const list = c.kind === 'unique' ? (out.uniques ??= []) : (out.indexes ??= []);
+    list.push({ properties: [...c.properties], ...(c.name ? { name: c.name } : {}) });
+  }
   return out;
 }
 
@@ -157,7 +214,7 @@ export function toEntitySchema(meta: EntityMetadata, dialect: Dialect): EntitySc
   const properties: Record<string, SchemaProperty> = {};
   for (const p of meta.properties) {
     properties[p.name] =
-      p.kind === 'manyToOne' || p.kind === 'oneToMany' ? relation(meta, p) : scalar(meta, p, dialect);
+      p.kind === 'embedded' ? embedded(p) : p.target ? relation(meta, p) : scalar(meta, p, dialect);
   }
   const filters = softDeleteFilters(meta);
   return new EntitySchema<any>({
@@ -165,5 +222,29 @@ export function toEntitySchema(meta: EntityMetadata, dialect: Dialect): EntitySc
     tableName: meta.tableName,
     properties: properties as never,
     ...(filters ? { filters: filters as never } : {}),
+    ...classOptions(meta),
   });
+}
+
+/** The `EntitySchema`s of the `@embeddable` classes the entities embed, one per class. */
+export function embeddableSchemas(metas: readonly EntityMetadata[], dialect: Dialect): EntitySchema[] {
+  const seen = new Set<object>();
+  const out: EntitySchema[] = [];
+  for (const meta of metas) {
+    for (const p of meta.properties) {
+      if (p.kind !== 'embedded' || seen.has(p.target!())) continue;
+      const e = embeddableMetadataOf(p.target!());
+      seen.add(e.class);
+      const properties: Record<string, SchemaProperty> = {};
+      for (const q of e.properties) properties[q.name] = scalar(e, q, dialect);
+      out.push(
+        new EntitySchema<any>({
+          class: e.class as new () => object,
+          embeddable: true,
+          properties: properties as never,
+        }),
+      );
+    }
+  }
+  return out;
 }

@@ -2,6 +2,7 @@ import {
   type EntityClass,
   type EntityMetadata,
   type FieldFilter,
+  holdsForeignKey,
   InvalidArgumentError,
   metadataOf,
   type PropertyMetadata,
@@ -46,7 +47,7 @@ export function toWhere(entity: EntityClass, where: FieldFilter | undefined): Re
   for (const [field, raw] of Object.entries(where ?? {})) {
     const p = property(meta, field);
     const value = raw === undefined ? null : raw;
-    if (p.kind === 'manyToOne') {
+    if (holdsForeignKey(p)) {
       out[field] = referenceKey(meta, p, value);
       continue;
     }

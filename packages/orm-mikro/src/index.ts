@@ -14,8 +14,10 @@
  */
 // First: on a Node.js older than 22.17 this throws a ConfigError before MikroORM or a driver loads.
 import './node-version.js';
-import { registerOrmBackend } from '@kosha/core';
+import { type Many, registerOrmBackend } from '@kosha/core';
+import { Collection } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import { collectionAsMany } from './internals/index.js';
 import { mikroOrm } from './mikro-orm.js';
 import { SCHEMES } from './url.js';
 
@@ -32,4 +34,11 @@ export type { MikroOrmOptions } from './mikro-orm-options.js';
 export { type TranslationContext, translateError } from './translate-error.js';
 export { type ConnectionTarget, type Dialect, parseDatabaseUrl } from './url.js';
 
-registerOrmBackend({ package: '@kosha/orm-mikro', schemes: SCHEMES, create: mikroOrm });
+collectionAsMany();
+registerOrmBackend({
+  package: '@kosha/orm-mikro',
+  schemes: SCHEMES,
+  create: mikroOrm,
+  // `many(this)` in a new entity: MikroORM's Collection, loaded and empty, tracked from the start.
+  many: <T extends object>(owner: object): Many<T> => new Collection<T>(owner),
+});

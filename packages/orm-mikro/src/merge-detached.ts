@@ -4,6 +4,7 @@ import {
   type EntityMetadata,
   EntityNotFoundError,
   hasId,
+  holdsForeignKey,
   InvalidArgumentError,
   idOf,
   keyFilter,
@@ -26,6 +27,7 @@ const NOT_MERGED = new Set<PropertyMetadata['kind']>([
   'createdAt',
   'updatedAt',
   'oneToMany',
+  'manyToMany',
 ]);
 
 const same = (a: unknown, b: unknown) =>
@@ -96,8 +98,10 @@ export async function mergeDetached<T extends object>(
     const refs = new RowReferences(em);
     for (const p of meta.properties) {
       const v = (value as Fields)[p.name];
+      // The inverse side of a @oneToOne holds no column: the owning row says what it points at.
       if (NOT_MERGED.has(p.kind) || v === undefined || meta.primaryKeys.includes(p)) continue;
-      (managed as Fields)[p.name] = p.kind === 'manyToOne' ? toOne(em, refs, native[p.name]!, v) : v;
+      if (p.kind === 'oneToOne' && !p.owner) continue;
+      (managed as Fields)[p.name] = holdsForeignKey(p) ? toOne(em, refs, native[p.name]!, v) : v;
     }
     refs.pointAtRows(managed);
   }

@@ -18,7 +18,7 @@ import type { GuardedDriver } from './connection/guarded-driver.js';
 import { statementTimeoutSetup } from './connection/guarded-driver.js';
 import type { KyselyDialect } from './connection/kysely-subset.js';
 import { detachedReferences } from './detached-references.js';
-import { toEntitySchema } from './entity-schema.js';
+import { embeddableSchemas, toEntitySchema } from './entity-schema.js';
 import { isNamed } from './error-kinds.js';
 import { driverOptionsLater, LazyTransactions, poolCounts, watchCheckouts } from './internals/index.js';
 import { loadDriver } from './load-driver.js';
@@ -127,7 +127,10 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
       );
     this.#logger = logger;
     const driver = await loadDriver(this.dialect);
-    const schemas = entities.map((e) => toEntitySchema(e, this.dialect));
+    const schemas = [
+      ...entities.map((e) => toEntitySchema(e, this.dialect)),
+      ...embeddableSchemas(entities, this.dialect),
+    ];
     const debug = this.#options.debug === true;
     const t = this.#target;
     const overrides = this.#driverOverrides();

@@ -2,6 +2,7 @@ import {
   type EntityClass,
   type EntityMetadata,
   InvalidArgumentError,
+  isToMany,
   metadataOf,
   UnknownFieldError,
 } from '@kosha/core';
@@ -9,17 +10,22 @@ import { Collection, Utils, wrap } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { RowReferences } from './detached-references.js';
 
-// An instance built with `new` has no collections yet (MikroORM converts arrays, not `undefined`):
-// give each @oneToMany an empty, loaded one, as `em.create` would, so users see the same either way.
+// An instance built with `new` may have no collections yet (MikroORM converts arrays, not `undefined`),
+// or core's stand-in `many(this)` gives when no backend was imported yet: give each to-many a loaded
+// Collection (with the stand-in's items), as `em.create` would, so users see the same either way.
 function giveCollections(meta: EntityMetadata, row: object): void {
   for (const p of meta.properties) {
-    if (p.kind !== 'oneToMany') continue;
+    if (!isToMany(p)) continue;
     const value = (row as Record<string, unknown>)[p.name];
-    const loaded = Utils.isCollection(value) && (value as Collection<object>).isInitialized();
-    if (!Array.isArray(value) && !loaded)
-      (row as Record<string, unknown>)[p.name] = new Collection<object>(row);
+    if (Array.isArray(value) || (Utils.isCollection(value) && (value as Collection<object>).isInitialized()))
+      continue;
+    const items = isIterable(value) && !Utils.isCollection(value) ? [...value] : undefined;
+    (row as Record<string, unknown>)[p.name] = new Collection<object>(row, items);
   }
 }
+
+const isIterable = (v: unknown): v is Iterable<object> =>
+  typeof v === 'object' && v !== null && typeof (v as Iterable<object>)[Symbol.iterator] === 'function';
 
 const fieldNames = new WeakMap<EntityMetadata, ReadonlySet<string>>();
 
@@ -93,6 +99,8 @@ export function createOne<T extends object>(
     withReferences(em, refs, entity, row as Record<string, unknown>) as never,
     CREATE_OPTIONS,
   ) as T;
+  // The constructor may have run `many(this)` before @kosha/orm-mikro was imported.
+  giveCollections(metadataOf(entity), created);
   refs.pointAtRows(created);
   return created;
 }

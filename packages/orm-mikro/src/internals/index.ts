@@ -21,6 +21,7 @@ import type { Dialect } from '../url.js';
 import { MYSQL_BORROWS, SQL_BORROWS } from './sql-connection.js';
 import { type Borrowed, BULK_INSERT_BORROWS, differs } from './unit-of-work.js';
 
+export { collectionAsMany, MANY_MEMBERS } from './collection-as-many.js';
 export {
   entityMetaOf,
   forgetCachedKey,

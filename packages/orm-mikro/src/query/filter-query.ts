@@ -5,8 +5,11 @@
 import {
   type CompareNode,
   type EntityMetadata,
+  embeddedOf,
+  isToOne,
   LIKE_ESCAPE,
   type PropertyMetadata,
+  type QueriedMetadata,
   queryProperty,
   targetOf,
   type WhereNode,
@@ -35,15 +38,33 @@ function nest(path: readonly string[], cond: unknown): Filter {
   return out as Filter;
 }
 
-/** The property a path ends at, walking the to-one relations before it. */
-function leaf(meta: EntityMetadata, path: readonly string[]): PropertyMetadata {
-  let at = meta;
+/** Where a path ends: its property, its column, and how many of its steps are to-one relations. */
+interface Leaf {
+  readonly property: PropertyMetadata;
+  /** The column's name in the row of the last relation's entity (an embedded one carries its prefix). */
+  readonly column: string;
+  /** The steps that are relations: the raw SQL of a text comparison is nested under these. */
+  readonly relations: readonly string[];
+}
+
+/** The property a path ends at, walking the to-one relations and embedded values before it. */
+function leaf(meta: EntityMetadata, path: readonly string[]): Leaf {
+  let at: QueriedMetadata = meta;
   let p = queryProperty(at, path[0]!);
+  let prefix = '';
+  const relations: string[] = [];
   for (let i = 1; i < path.length; i++) {
-    at = targetOf(p);
+    if (p.kind === 'embedded') {
+      prefix += p.columnName ?? '';
+      at = embeddedOf(p);
+    } else {
+      relations.push(p.name);
+      prefix = '';
+      at = targetOf(p);
+    }
     p = queryProperty(at, path[i]!);
   }
-  return p;
+  return { property: p, column: `${prefix}${p.columnName ?? ''}`, relations };
 }
 
 /**
@@ -78,7 +99,7 @@ class Translation {
       case 'not':
         return { $not: this.node(meta, node.item) };
       case 'some': {
-        const relation = leaf(meta, node.path);
+        const relation = leaf(meta, node.path).property;
         return nest(node.path, { $some: this.node(targetOf(relation), node.where) });
       }
       case 'cmp':
@@ -90,11 +111,11 @@ class Translation {
     const { path, op, value } = node;
     if (op === 'isIn' && (value as unknown[]).length === 0) return NOTHING();
     if (op === 'notIn' && (value as unknown[]).length === 0) return EVERYTHING();
-    const p = leaf(meta, path);
-    const text = TEXT_TYPES.has(node.type) && p.kind !== 'manyToOne' && this.isText(node);
+    const end = leaf(meta, path);
+    const text = TEXT_TYPES.has(node.type) && !isToOne(end.property) && this.isText(node);
     if (text) {
-      const sql = this.textSql(node, p);
-      if (sql) return nest(path.slice(0, -1), { [raw(sql.sql, sql.params)]: [] });
+      const sql = this.textSql(node, end.column);
+      if (sql) return nest(end.relations, { [raw(sql.sql, sql.params)]: [] });
     }
     return nest(path, this.native(node));
   }
@@ -140,11 +161,11 @@ class Translation {
    */
   private textSql(
     node: CompareNode,
-    p: PropertyMetadata,
+    columnName: string,
   ): { sql: (alias: string) => string; params: unknown[] } | undefined {
     const t = this.target;
     const { op, ignoreCase } = node;
-    const column = (alias: string) => `${alias}.${t.quoteIdentifier(p.columnName!)}`;
+    const column = (alias: string) => `${alias}.${t.quoteIdentifier(columnName)}`;
     const fold = (v: unknown) => (ignoreCase ? foldAscii(v as string) : v);
     const compared = (alias: string) => (ignoreCase ? foldCase(t, column(alias)) : exact(t, column(alias)));
     const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
