@@ -9,6 +9,8 @@ import { keyTests } from './keys.js';
 import { lockTests } from './locks.js';
 import { propagationTests } from './propagation.js';
 import { queryTests } from './queries.js';
+import { RELATION_ENTITIES } from './relation-entities.js';
+import { relationTests } from './relations.js';
 import { softDeleteTests } from './soft-delete.js';
 import type { BackendFactory, SuiteContext } from './suite-context.js';
 import { transactionTests } from './transactions.js';
@@ -23,8 +25,8 @@ export interface BackendConformanceOptions {
 
 /**
  * The conformance suite every ORM backend runs: every `DbRepo` built-in, the queries and the derived
- * query methods, composite keys and references, the writes (upsert, updateWhere, deleteWhere), row locks and
- * soft delete, transaction behaviour
+ * query methods, composite keys and references, relations (many-to-many, one-to-one, cascades, embedded
+ * values), the writes (upsert, updateWhere, deleteWhere), row locks and soft delete, transaction behaviour
  * (rollback, read-only, isolation, timeout, rollback rules, hooks, savepoints, REQUIRES_NEW, load),
  * and the full propagation matrix — 7 × 7 modes × who throws — checked row by row in the database.
  * A backend is done when this suite passes unchanged.
@@ -57,7 +59,13 @@ export function backendConformance(
       };
       kosha = await createKosha({
         orm: backend,
-        entities: [...CONFORMANCE_ENTITIES, ...DERIVED_ENTITIES, ...KEY_ENTITIES, ...WRITE_ENTITIES],
+        entities: [
+          ...CONFORMANCE_ENTITIES,
+          ...DERIVED_ENTITIES,
+          ...KEY_ENTITIES,
+          ...RELATION_ENTITIES,
+          ...WRITE_ENTITIES,
+        ],
         cache: false,
         setDefault: false,
       });
@@ -83,6 +91,7 @@ export function backendConformance(
     runner.describe('queries', () => queryTests(runner, get));
     runner.describe('derived query methods', () => derivedTests(runner, get));
     runner.describe('composite keys and references', () => keyTests(runner, get));
+    runner.describe('relations and mapping', () => relationTests(runner, get));
     runner.describe('writes', () => writeTests(runner, get));
     runner.describe('locks', () => lockTests(runner, get));
     runner.describe('soft delete', () => softDeleteTests(runner, get));
