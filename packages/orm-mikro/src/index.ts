@@ -21,6 +21,16 @@ import { collectionAsMany } from './internals/index.js';
 import { mikroOrm } from './mikro-orm.js';
 import { SCHEMES } from './url.js';
 
+declare module '@mikro-orm/core' {
+  /** With `@kosha/orm-mikro`, a Collection is core's `Many<T>` (src/internals/collection-as-many.ts). */
+  interface Collection<T extends object, O extends object = object> {
+    /** The related entities (the collection must be loaded): `getItems()`, as core's `Many#items`. */
+    readonly items: readonly T[];
+    /** Whether the collection is loaded: `isInitialized()`, as core's `Many#isLoaded`. */
+    readonly isLoaded: boolean;
+  }
+}
+
 declare module '@kosha/core' {
   /** `@kosha/orm-mikro` types the native session: `repo.em` is MikroORM's SQL `EntityManager`. */
   interface NativeSessionTypes {

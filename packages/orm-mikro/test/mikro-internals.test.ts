@@ -3,7 +3,7 @@
 // failure names the function, the MikroORM member it relies on, the versions it was checked against, and
 // what to do. The Kysely and driver internals of the connection guard are checked in borrowed-internals.test.ts.
 import { column, DbRepo, entity, id, type Kosha, manyToOne, oneToMany, table, version } from '@kosha/core';
-import { ChangeSet, ChangeSetType, type Collection, type EntityMetadata, wrap } from '@mikro-orm/core';
+import { ChangeSet, ChangeSetType, Collection, type EntityMetadata, wrap } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +11,7 @@ import {
   BULK_INSERT_MEMBERS,
   bulkInsertProblem,
   CHECKED_AGAINST,
+  collectionAsMany,
   dateFormatterOf,
   differs,
   entityMetaOf,
@@ -21,6 +22,7 @@ import {
   heldInstance,
   hydrateCollection,
   keyOf,
+  MANY_MEMBERS,
   mapResult,
   markInserted,
   markManagedBy,
@@ -69,6 +71,24 @@ describe(`src/internals/ against the installed MikroORM (@mikro-orm/core ${mikro
         `${CHECKED_AGAINST['@mikro-orm/core'].join(', ')} only. Run the orm-mikro tests with it; when they pass, ` +
         'add it to CHECKED_AGAINST in src/internals/index.ts (and to the header of this file).',
     ).toContain(mikroOrmVersion());
+  });
+
+  it("collectionAsMany: Collection's own members do not shadow the items and isLoaded it adds", () => {
+    collectionAsMany();
+    const proto = Collection.prototype as object;
+    for (const member of MANY_MEMBERS) {
+      const getter = Object.getOwnPropertyDescriptor(proto, member)?.get;
+      expect(getter?.toString(), fence('collectionAsMany', `Collection#${member}`)).toMatch(
+        member === 'items' ? /getItems\(\)/ : /isInitialized\(\)/,
+      );
+    }
+    const owner = {};
+    const loaded = new Collection<object>(owner, [{ a: 1 }]);
+    expect(
+      [loaded.isLoaded, loaded.items.length],
+      fence('collectionAsMany', 'Collection#isInitialized'),
+    ).toEqual([true, 1]);
+    expect(new Collection<object>(owner, undefined, false).isLoaded).toBe(false);
   });
 });
 

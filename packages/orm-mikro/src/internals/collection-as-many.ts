@@ -5,14 +5,8 @@
 // (iterating, `length`, `load`, `add`, `remove`, `count`) is Collection's own.
 import { Collection } from '@mikro-orm/core';
 
-declare module '@mikro-orm/core' {
-  interface Collection<T extends object, O extends object = object> {
-    /** The related entities (the collection must be loaded): `getItems()`, as core's `Many#items`. */
-    readonly items: readonly T[];
-    /** Whether the collection is loaded: `isInitialized()`, as core's `Many#isLoaded`. */
-    readonly isLoaded: boolean;
-  }
-}
+// The type side (`declare module '@mikro-orm/core'`) is in src/index.ts, so that every importer of the
+// package sees it.
 
 /** The members added to MikroORM's Collection, which a MikroORM that has its own of those names would shadow. */
 export const MANY_MEMBERS = ['items', 'isLoaded'] as const;
