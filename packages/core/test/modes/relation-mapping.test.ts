@@ -19,7 +19,6 @@ import {
 import { describe, expect, it } from 'vitest';
 
 // Written anyway (JavaScript, or a cast), a called-only decorator applied bare.
-// biome-ignore lint/suspicious/noExplicitAny: a decorator of any shape
 type AnyDecorator = (...args: any[]) => any;
 const asAny = (d: unknown) => d as AnyDecorator;
 
