@@ -1,6 +1,11 @@
 import { CacheError } from '../errors.js';
 import { isEntity, metadataOf, registeredEntities, resolveEntities } from '../mapping/entity-registry.js';
-import { type EntityClass, type EntityMetadata, isToMany } from '../mapping/metadata.js';
+import {
+  type EntityClass,
+  type EntityMetadata,
+  isToMany,
+  type PropertyMetadata,
+} from '../mapping/metadata.js';
 
 // Format v1: `k1:` + JSON. JSON values stand for themselves; every other value is an object whose
 // first key is `$k` (a tag): D Date (epoch ms), B BigInt, n NaN/±Infinity/-0, u undefined, M Map, S Set,
@@ -72,10 +77,32 @@ function encodeEntity(value: object, cls: EntityClass, path: Set<object>): Json 
   for (const p of meta.properties) {
     // To-many collections belong to the ORM's unit of work; they are loaded again, not cached.
     if (isToMany(p) || data[p.name] === undefined) continue;
-    fields[p.name] = encode(data[p.name], path);
+    const v = data[p.name];
+    // An @embedded value is stored as its fields; decoding gives it its class again (embeddedOf).
+    fields[p.name] =
+      p.kind === 'embedded' && v !== null ? encode({ ...(v as object) }, path) : encode(v, path);
   }
   path.delete(value);
   return tagged('E', { c: cls.name, v: fields });
+}
+
+// The @embedded properties of each entity class, found once: most have none, and a hit pays nothing then.
+const embeddedProps = new WeakMap<EntityClass, readonly PropertyMetadata[]>();
+
+/** Gives the embedded values of a decoded entity their `@embeddable` classes. */
+function embeddedOf(cls: EntityClass, fields: Record<string, unknown>): Record<string, unknown> {
+  let props = embeddedProps.get(cls);
+  if (!props) {
+    props = mappingOf(cls).properties.filter((p) => p.kind === 'embedded');
+    embeddedProps.set(cls, props);
+  }
+  for (const p of props) {
+    const v = fields[p.name];
+    if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+      Object.setPrototypeOf(v, (p.target!() as EntityClass).prototype);
+    }
+  }
+  return fields;
 }
 
 function encodeObject(value: object, path: Set<object>): Json {
@@ -240,7 +267,7 @@ function revive(node: Json): unknown {
     case 'R': {
       const name = str(node, 'c');
       const cls = entityByName(name) ?? corrupt(`entity ${name} is not registered in this process`);
-      if (tag === 'E') return entityOf(cls, reviveFields(node.v));
+      if (tag === 'E') return entityOf(cls, embeddedOf(cls, reviveFields(node.v)));
       const ref: Record<string, unknown> = {};
       define(ref, mappingOf(cls).primaryKey.name, revive(node.id ?? null));
       return entityOf(cls, ref);

@@ -1,4 +1,14 @@
-import { CacheError, column, decodeValue, encodeValue, entity, id, manyToOne } from '@kosha/core';
+import {
+  CacheError,
+  column,
+  decodeValue,
+  embeddable,
+  embedded,
+  encodeValue,
+  entity,
+  id,
+  manyToOne,
+} from '@kosha/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -20,7 +30,32 @@ class Player {
 
 const roundTrip = <T>(v: T): T => decodeValue(encodeValue(v)) as T;
 
+@embeddable
+class Place {
+  @column({ type: 'string' }) city!: string;
+}
+
+@entity
+class Venue {
+  @id() id!: number;
+  @embedded(() => Place) place!: Place;
+  @embedded(() => Place, { nullable: true }) backup!: Place | null;
+}
+
 describe('cache codec', () => {
+  it("revives an entity's @embedded values as instances of their @embeddable", () => {
+    const venue = Object.assign(new Venue(), {
+      id: 1,
+      place: Object.assign(new Place(), { city: 'Delft' }),
+      backup: null,
+    });
+    const back = decodeValue(encodeValue(venue)) as Venue;
+    expect(back).toBeInstanceOf(Venue);
+    expect(back.place).toBeInstanceOf(Place);
+    expect(back.place.city).toBe('Delft');
+    expect(back.backup).toBeNull();
+  });
+
   it('round-trips Date, BigInt, Map, Set, Buffer, typed arrays and nested structures', () => {
     const value = {
       when: new Date('2026-11-25T08:00:00.123Z'),
