@@ -168,8 +168,8 @@ export function checkRelations(
       }
       if (!targetMeta) {
         problems.push(
-          `${meta.name}.${p.name} (@${p.kind}) refers to ${target?.name ?? String(target)}, which is not among the entities: ` +
-            'decorate it with @entity and include it in `entities`.',
+          `${meta.name}.${p.name} refers to ${target?.name ?? String(target)}, which is not among the entities: ` +
+            `decorate it with @entity and include it in \`entities\` (the target of a @${p.kind}).`,
         );
         continue;
       }
