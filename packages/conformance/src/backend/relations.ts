@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DatabaseError, InvalidArgumentError, isIn, startsWith } from '@kosha/core';
+import { DatabaseError, InvalidArgumentError, isIn, isNull, startsWith } from '@kosha/core';
 import { rejectionOf, type SuiteRunner } from '../suite-runner.js';
 import {
   RAddress,
@@ -164,6 +164,20 @@ export function relationTests(t: SuiteRunner, ctx: () => SuiteContext): void {
     assert.deepEqual(
       byAuthor.map((p) => p.id),
       [profile!.id],
+    );
+    // The inverse side has no column: its key is the joined owner's.
+    const byAuthorKey = await r().profiles.find({ where: { author: isIn([author!.id]) } });
+    assert.deepEqual(
+      byAuthorKey.map((p) => p.id),
+      [profile!.id],
+    );
+    const [lonely] = await r().profiles.insertAll([{ bio: label('lonely') }]);
+    const unowned = await r().profiles.find({
+      where: { author: isNull(), id: isIn([profile!.id, lonely!.id]) },
+    });
+    assert.deepEqual(
+      unowned.map((p) => p.id),
+      [lonely!.id],
     );
   });
 
