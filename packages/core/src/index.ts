@@ -99,6 +99,7 @@ export {
   type RelationValue,
   type WithKeys,
 } from './mapping/entity-types.js';
+export { holdsForeignKey } from './mapping/key-mapping.js';
 export { type Many, many } from './mapping/many.js';
 export {
   type Cascade,
@@ -123,7 +124,6 @@ export {
   type ToManyOptions,
 } from './mapping/metadata.js';
 export type { AsyncMethod, AsyncMethodDecorator, MethodDecoratorArgs } from './mapping/method-decorator.js';
-export { holdsForeignKey } from './mapping/key-mapping.js';
 export { checkId, describeId, hasId, idOf, keyFilter, keyOrder } from './mapping/primary-key.js';
 export { embedded, manyToMany, oneToOne } from './mapping/relation-decorators.js';
 export type {
