@@ -29,7 +29,9 @@ export default {
 
     const kosha = await openKosha(ctx, [Tag, Article]);
     try {
-      const tags = await new Tags(Tag).insertAll(Array.from({ length: TAGS }, (_, i) => ({ name: `tag ${i}` })));
+      const tags = await new Tags(Tag).insertAll(
+        Array.from({ length: TAGS }, (_, i) => ({ name: `tag ${i}` })),
+      );
       const articles = new Articles(Article);
       await articles.insertAll(
         Array.from({ length: ARTICLES }, (_, i) => ({
@@ -43,7 +45,8 @@ export default {
       const options = { populate: ['tags'], orderBy: { id: 'asc' }, limit: 20, offset: 100 };
       const check = (rows) => {
         if (rows.length !== 20) throw new Error(`expected 20 articles, got ${rows.length}`);
-        if (!rows.every((a) => a.tags.isInitialized() && a.tags.length > 0)) throw new Error('tags not loaded');
+        if (!rows.every((a) => a.tags.isInitialized() && a.tags.length > 0))
+          throw new Error('tags not loaded');
         return rows;
       };
       const viaKosha = () => articles.find(options);

@@ -118,7 +118,8 @@ function scalar(
     case 'updatedAt':
       out.onCreate = now(type);
       // With `touchesUpdatedAt: false` columns, a subscriber decides (writes/touches-updated-at.ts).
-      if (!quietColumns(meta, now(type))) out.onUpdate = now(type);
+      // (An @embeddable has no @updatedAt: resolve-relations refuses anything but @column there.)
+      if (!('tableName' in meta) || !quietColumns(meta, now(type))) out.onUpdate = now(type);
       break;
     case 'deletedAt':
       out.nullable = true;
