@@ -173,6 +173,45 @@ export class CacheError extends KoshaError {
   }
 }
 
+/**
+ * A schema migration failed (`KOSHA_MIGRATION_FAILED`, naming it; the database error is the `cause`), or the
+ * migration lock another instance holds was not released in time (`KOSHA_MIGRATION_LOCKED`).
+ */
+export class MigrationError extends KoshaError {
+  /** The migration that failed; `undefined` for a lock timeout. */
+  readonly migration: string | undefined;
+
+  constructor(code: string, message: string, migration: string | undefined, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.migration = migration;
+  }
+
+  /** Migration `name` failed; `rolledBack`: the database undid its statements (transactional DDL). */
+  static failed(name: string, direction: 'up' | 'down', rolledBack: boolean, cause: unknown): MigrationError {
+    const reason = (cause as Error)?.message ?? String(cause);
+    const after = rolledBack
+      ? 'Its transaction was rolled back, so the database is as it was before it; the migrations applied before it stay applied. Fix it and run the migrations again.'
+      : 'This database commits DDL as it runs (MySQL, MariaDB): the statements before the failing one stay applied. Check the schema, undo them by hand or make the migration idempotent, then run again.';
+    return new MigrationError(
+      'KOSHA_MIGRATION_FAILED',
+      `Migration ${name} (${direction}) failed: ${reason}. ${after}`,
+      name,
+      { cause },
+    );
+  }
+
+  /** Another instance's run held the migration lock longer than `seconds`. */
+  static locked(lock: string, seconds: number, cause?: unknown): MigrationError {
+    return new MigrationError(
+      'KOSHA_MIGRATION_LOCKED',
+      `Another instance held the migration lock (${lock}) for more than ${seconds} s, so this run gave up without ` +
+        'applying anything. Wait for that run to end, or raise migrations.lockTimeout ([migrations] lock_timeout).',
+      undefined,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}
+
 /** A database driver error, translated. The driver's error is kept as `cause`. */
 export class DatabaseError extends KoshaError {
   /** A coarse, driver-neutral classification of the failure. */

@@ -51,6 +51,7 @@ export {
   InvalidArgumentError,
   KoshaError,
   MappingError,
+  MigrationError,
   NoSessionError,
   OptimisticLockError,
   ScopeEndedError,
@@ -126,6 +127,14 @@ export {
 export type { AsyncMethod, AsyncMethodDecorator, MethodDecoratorArgs } from './mapping/method-decorator.js';
 export { checkId, describeId, hasId, idOf, keyFilter, keyOrder } from './mapping/primary-key.js';
 export { embedded, manyToMany, oneToOne } from './mapping/relation-decorators.js';
+export type {
+  CreatedMigration,
+  MigrateOptions,
+  MigrationSettings,
+  MigrationStatus,
+  Migrations,
+  SchemaAction,
+} from './orm/migrations.js';
 export type {
   BackendCapabilities,
   BackendInit,

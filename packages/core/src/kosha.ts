@@ -5,6 +5,7 @@ import { ConfigError } from './errors.js';
 import { consoleLogger, type Logger, type LogLevel, redactSecrets } from './logger.js';
 import { registeredEntities, resolveEntities } from './mapping/entity-registry.js';
 import type { EntityClass, EntityMetadata } from './mapping/metadata.js';
+import type { MigrationSettings, Migrations, SchemaAction } from './orm/migrations.js';
 import type { OrmBackend } from './orm/orm-backend.js';
 import { adaptLogger } from './pino-logger.js';
 import { cachePluginFor, ormPluginFor } from './registry.js';
@@ -30,6 +31,8 @@ export interface KoshaOptions {
   entities?: readonly EntityClass[] | undefined;
   /** Become the process default (`getKosha()`). Default true. */
   setDefault?: boolean | undefined;
+  /** Where migrations live (`path`, default `migrations`), their table, the lock timeout (`kosha.migrations`). */
+  migrations?: MigrationSettings | undefined;
 }
 
 /** Cache settings the decorators read. */
@@ -64,8 +67,16 @@ export class Kosha implements TransactionHost {
   readonly detachedWarned = new Set<string>();
   #closed = false;
 
-  /** Schema management of the mapped entities' tables (the backend does the work). */
-  readonly schema: { create(): Promise<void>; update(): Promise<void>; drop(): Promise<void> };
+  /**
+   * Schema management of the mapped entities' tables (the backend does the work); `sql(action)` returns what
+   * `create()`, `update()` or `drop()` would send, without sending it.
+   */
+  readonly schema: {
+    create(): Promise<void>;
+    update(): Promise<void>;
+    drop(): Promise<void>;
+    sql(action: SchemaAction): Promise<string>;
+  };
 
   /** @internal use {@link createKosha}. */
   constructor(parts: {
@@ -84,7 +95,29 @@ export class Kosha implements TransactionHost {
       create: () => this.orm.createSchema(),
       update: () => this.orm.updateSchema(),
       drop: () => this.orm.dropSchema(),
+      sql: async (action) => {
+        if (!this.orm.schemaSql)
+          throw new ConfigError(`${this.orm.name} cannot show the SQL of its schema operations.`);
+        return this.orm.schemaSql(action);
+      },
     };
+  }
+
+  /**
+   * Schema migrations of the backend: create one from the difference between the entities and the database,
+   * apply, revert, list. A `ConfigError` when the backend has none.
+   *
+   * ```ts
+   * await kosha.migrations.up(); // at startup, or `npx kosha migration:up` in the deploy
+   * ```
+   */
+  get migrations(): Migrations {
+    const migrations = this.orm.migrations;
+    if (!migrations)
+      throw new ConfigError(
+        `${this.orm.name} has no migrations: use a backend that has them (@kosha/orm-mikro), or kosha.schema.update().`,
+      );
+    return migrations;
   }
 
   /**
@@ -191,7 +224,7 @@ export async function createKosha(options: KoshaOptions | KoshaConfig): Promise<
   const orm = isBackend(opts.orm) ? opts.orm : (await ormPluginFor(opts.orm.url)).create(opts.orm);
   const [cache, cacheSettings] = await resolveCache(opts.cache, logger);
   try {
-    await orm.init({ entities, logger });
+    await orm.init({ entities, logger, migrations: opts.migrations });
   } catch (error) {
     await cache?.close().catch(() => {});
     if (error instanceof ConfigError) throw error;

@@ -1,3 +1,5 @@
+import type { MigrationSettings } from '../orm/migrations.js';
+
 /** Connection pool settings. */
 export interface PoolConfig {
   /** Connections kept open when idle (default 0). */
@@ -50,4 +52,6 @@ export interface KoshaConfig {
   cache: CacheConfig | false;
   /** Level of the default console logger. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | undefined;
+  /** Migrations: `[migrations] path, table, lock_timeout`. */
+  migrations?: MigrationSettings | undefined;
 }

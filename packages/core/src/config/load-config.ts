@@ -59,6 +59,12 @@ const url = (kind: 'database' | 'cache') => (v: Source) => {
   return s;
 };
 
+const nonBlank = (v: Source) => {
+  const s = v.value.trim();
+  if (!s) throw new ConfigError(`${v.from} is empty: give a value, or remove the key for its default.`);
+  return s;
+};
+
 const list = (v: Source) =>
   v.value
     .split(',')
@@ -83,6 +89,11 @@ const KEYS = {
     enabled: [['KOSHA_CACHE_ENABLED'], bool],
     default_ttl: [['KOSHA_CACHE_DEFAULT_TTL'], wholeNumber(0)],
     key_prefix: [['KOSHA_CACHE_KEY_PREFIX'], (v: Source) => v.value.trim()],
+  },
+  migrations: {
+    path: [['KOSHA_MIGRATIONS_PATH'], (v: Source) => nonBlank(v)],
+    table: [['KOSHA_MIGRATIONS_TABLE'], (v: Source) => nonBlank(v)],
+    lock_timeout: [['KOSHA_MIGRATIONS_LOCK_TIMEOUT'], seconds('the default (600 s)')],
   },
   log: {
     level: [
@@ -133,7 +144,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Kosha
   const env = options.env ?? process.env;
   const file = options.file ?? env.KOSHA_CONFIG_FILE;
   const ini = file ? await readIniFile(file) : {};
-  const values: Record<string, Record<string, unknown>> = { database: {}, cache: {}, log: {} };
+  const values: Record<string, Record<string, unknown>> = {
+    database: {},
+    cache: {},
+    migrations: {},
+    log: {},
+  };
 
   for (const [section, body] of Object.entries(ini)) {
     // Own properties only: a section or key named `constructor` or `valueOf` is unknown, not Object's.
@@ -206,5 +222,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Kosha
   };
   const level = (values.log as { level?: KoshaConfig['logLevel'] }).level;
   if (level) config.logLevel = level;
+  const migrations = values.migrations as { path?: string; table?: string; lock_timeout?: number };
+  if (Object.keys(migrations).length > 0) {
+    config.migrations = {
+      ...(migrations.path ? { path: migrations.path } : {}),
+      ...(migrations.table ? { table: migrations.table } : {}),
+      ...(migrations.lock_timeout === undefined ? {} : { lockTimeout: migrations.lock_timeout }),
+    };
+  }
   return config;
 }

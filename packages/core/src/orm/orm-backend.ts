@@ -2,6 +2,7 @@ import type { Logger } from '../logger.js';
 import type { EntityClass, EntityMetadata } from '../mapping/metadata.js';
 import type { Keyset, OrderNode, WhereNode } from '../query/where-tree.js';
 import type { LockMode } from '../write/write-options.js';
+import type { MigrationSettings, Migrations, SchemaAction } from './migrations.js';
 
 /** Spring's isolation levels. `DEFAULT` (or leaving it out) uses the database's own default. */
 export type IsolationLevel =
@@ -268,6 +269,8 @@ export interface BackendInit {
   entities: readonly EntityMetadata[];
   /** The instance's logger. */
   logger: Logger;
+  /** Where migrations live and how long a run waits for another's lock (`createKosha({ migrations })`). */
+  migrations?: MigrationSettings | undefined;
 }
 
 /** Options of `OrmBackend.openSession`. */
@@ -296,6 +299,10 @@ export interface OrmBackend {
   updateSchema(): Promise<void>;
   /** Drops the tables of the mapped entities. */
   dropSchema(): Promise<void>;
+  /** The SQL `createSchema`, `updateSchema` or `dropSchema` would send, without sending it. */
+  schemaSql?(action: SchemaAction): Promise<string>;
+  /** Schema migrations, where the backend has them (valid after `init`). */
+  readonly migrations?: Migrations | undefined;
   /** Drains the pool and closes every connection. */
   close(): Promise<void>;
   /** Connection pool figures, where the driver has a pool (for leak checks in tests and metrics). */
