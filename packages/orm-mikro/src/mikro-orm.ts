@@ -5,8 +5,10 @@ import {
   DatabaseError,
   type Logger,
   MappingError,
+  type Migrations,
   type OrmBackend,
   type PoolStats,
+  type SchemaAction,
   type Session,
   type SessionOptions,
 } from '@kosha/core';
@@ -22,6 +24,7 @@ import { embeddableSchemas, toEntitySchema } from './entity-schema.js';
 import { isNamed } from './error-kinds.js';
 import { driverOptionsLater, LazyTransactions, poolCounts, watchCheckouts } from './internals/index.js';
 import { loadDriver } from './load-driver.js';
+import { MikroMigrations, migratorOptions } from './migrations/mikro-migrations.js';
 import {
   checkOptions,
   DEFAULT_ACQUIRE_TIMEOUT,
@@ -61,6 +64,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
   /** The primary's connection guard, and the transactions it begins directly (after `init`). */
   #driver: GuardedDriver | undefined;
   #transactions: LazyTransactions | undefined;
+  #migrations: MikroMigrations | undefined;
 
   constructor(options: MikroOrmOptions, target: ConnectionTarget, replicas: ConnectionTarget[]) {
     this.#options = options;
@@ -120,7 +124,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
     return translateError(error, { platform: this.#orm?.em.getPlatform(), secrets: this.secrets });
   }
 
-  async init({ entities, logger }: BackendInit): Promise<void> {
+  async init({ entities, logger, migrations }: BackendInit): Promise<void> {
     if (this.#orm)
       throw new ConfigError(
         'This mikroOrm backend is already initialised: give each Kosha instance its own mikroOrm({...}).',
@@ -157,6 +161,7 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
       // Creating databases is the operator's call, not a side effect of connecting.
       ensureDatabase: false,
       discovery: { warnWhenNoEntities: false },
+      migrations: migratorOptions(migrations),
       ...(this.dialect === 'sqlite' ? { onCreateConnection: sqliteConnectionSetup } : {}),
       debug: debug ? ['query'] : false,
       loggerFactory: () => queryLogger,
@@ -170,6 +175,15 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
       orm.em.getEventManager().registerSubscriber(detachedReferences);
       orm.em.getEventManager().registerSubscriber(touchUpdatedAt);
       this.#orm = orm;
+      this.#migrations = new MikroMigrations(
+        {
+          orm,
+          dialect: this.dialect,
+          maxConnections: this.capabilities.maxConnections,
+          translate: (e) => this.translate(e),
+        },
+        migrations,
+      );
       const source = orm.em.getConnection('write');
       const dialect = (await source.createKyselyDialect(overrides)) as KyselyDialect;
       guarded = guardDialect(dialect, this.#policy(logger, queryLogger));
@@ -291,6 +305,22 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
 
   async dropSchema(): Promise<void> {
     await this.#schema((s) => s.drop());
+  }
+
+  /** Migrations on MikroORM's migrator (`@mikro-orm/migrations`, loaded at the first call). */
+  get migrations(): Migrations | undefined {
+    return this.#migrations;
+  }
+
+  async schemaSql(action: SchemaAction): Promise<string> {
+    const schema = this.orm.schema;
+    try {
+      if (action === 'create') return await schema.getCreateSchemaSQL();
+      if (action === 'drop') return await schema.getDropSchemaSQL();
+      return await schema.getUpdateSchemaSQL({ safe: true, dropTables: false });
+    } catch (error) {
+      throw this.translate(error);
+    }
   }
 
   async #schema(fn: (schema: MikroORM['schema']) => Promise<void>): Promise<void> {
