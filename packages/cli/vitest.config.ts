@@ -1,0 +1,4 @@
+import { defineConfig } from 'vitest/config';
+import { decoratorModeProjects } from '../../vitest.modes.js';
+
+export default defineConfig({ test: { projects: decoratorModeProjects('cli', { testTimeout: 120_000 }) } });
