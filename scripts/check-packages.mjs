@@ -14,7 +14,7 @@
 //   6. installed from the tarballs into an empty project with pnpm, the testing kit runs a test with
 //      createTestKosha, the fixtures, the cache inspector and the vitest helper, with none of the
 //      conformance suites' packages (pg, mysql2, and fast-check once it is not a dependency)
-//      installed; and require() from CommonJS loads every package.
+//      installed; require() from CommonJS loads every package; and the `kosha` binary of @kosha/cli runs.
 // `--no-install` skips step 6 (no registry access needed for 1–5).
 import { spawnSync } from 'node:child_process';
 import {
@@ -275,8 +275,17 @@ function installKit() {
       'packages',
       `require() of a package failed (a top-level await?), which docs/packages.md promises works:\n${cjs.stderr}`,
     );
+  // The `kosha` binary as npm links it from @kosha/cli's `bin`, runnable from the tarball.
+  if (byName['@kosha/cli']) {
+    const help = run(join(project, 'node_modules', '.bin', 'kosha'), ['--help'], project);
+    if (help.status !== 0 || !help.stdout.startsWith('Usage: kosha'))
+      fail(
+        '@kosha/cli',
+        `node_modules/.bin/kosha --help failed from the tarball:\n${help.stdout}${help.stderr}`,
+      );
+  }
   console.log(
-    `packages: the packed kit installs without ${absent.join(', ')} and its test passes; require() loads every package but @kosha/conformance`,
+    `packages: the packed kit installs without ${absent.join(', ')} and its test passes; require() loads every package but @kosha/conformance; the kosha binary runs`,
   );
 }
 
