@@ -3,8 +3,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { column, createKosha, entity, id, type Kosha, MigrationError, table } from '@kosha/core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mikroOrm } from '../src/index.js';
+import { loadMigrator } from '../src/migrations/load-migrator.js';
 import { DATABASES, emptyDatabase, memoryLogger } from './support/databases.js';
 
 @entity
@@ -130,6 +131,21 @@ export class Migration29990101000000_broken extends Migration {
     });
   });
 }
+
+describe('without @mikro-orm/migrations installed', () => {
+  afterEach(() => {
+    vi.doUnmock('@mikro-orm/migrations');
+  });
+
+  it('the first migrations call is a ConfigError that says what to install', async () => {
+    vi.doMock('@mikro-orm/migrations', () => {
+      throw new Error("Cannot find package '@mikro-orm/migrations'");
+    });
+    await expect(loadMigrator()).rejects.toThrow(
+      /install it .*: npm i @mikro-orm\/migrations@7\.\d+\.\d+\./i,
+    );
+  });
+});
 
 async function tableExists(kosha: Kosha, name: string): Promise<boolean> {
   const session = kosha.orm.openSession();

@@ -17,6 +17,7 @@ describe('@kosha/orm-mikro depends on MikroORM by a range', () => {
     expect(peers.map(([name]) => name).sort()).toEqual([
       '@mikro-orm/core',
       '@mikro-orm/mariadb',
+      '@mikro-orm/migrations',
       '@mikro-orm/mysql',
       '@mikro-orm/postgresql',
       '@mikro-orm/sql',
@@ -26,9 +27,10 @@ describe('@kosha/orm-mikro depends on MikroORM by a range', () => {
     expect(Object.keys(manifest.dependencies ?? {}).filter((n) => n.startsWith('@mikro-orm/'))).toEqual([]);
   });
 
+  // @mikro-orm/migrations only for applications that migrate (kosha.migrations loads it at its first call).
   // @mikro-orm/sql comes with every driver. Required, npm would install the newest sql for it (7.2.5, which
   // peers on core 7.2.5) beside a driver that brings an older one (sqlite 7.2.2 on core 7.2.2): ERESOLVE.
-  it('@mikro-orm/core is required; sql and the drivers are optional', () => {
+  it('@mikro-orm/core is required; sql, the drivers and migrations are optional', () => {
     for (const [name] of peers) {
       const optional = manifest.peerDependenciesMeta[name]?.optional === true;
       expect(optional, name).toBe(name !== '@mikro-orm/core');
