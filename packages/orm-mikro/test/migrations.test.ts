@@ -2,10 +2,22 @@
 // MariaDB: create from the entities' difference with the database, apply, revert, list; a failing migration.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { column, createKosha, entity, id, type Kosha, MigrationError, table } from '@kosha/core';
+import {
+  column,
+  createKosha,
+  entity,
+  InvalidArgumentError,
+  id,
+  type Kosha,
+  MigrationError,
+  type MigrationSettings,
+  type NativeSession,
+  table,
+} from '@kosha/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mikroOrm } from '../src/index.js';
 import { loadMigrator } from '../src/migrations/load-migrator.js';
+import { withMigrationLock } from '../src/migrations/migration-lock.js';
 import { DATABASES, emptyDatabase, memoryLogger } from './support/databases.js';
 
 @entity
@@ -45,11 +57,14 @@ for (const db of DATABASES) {
       rmSync(folder, { recursive: true, force: true });
     });
 
-    const start = async (entities: readonly (typeof MigAuthor | typeof MigBook)[]) => {
+    const start = async (
+      entities: readonly (typeof MigAuthor | typeof MigBook)[],
+      settings: MigrationSettings = {},
+    ) => {
       const kosha = await createKosha({
         orm: mikroOrm({ url: database.url, pool: { min: 0, max: 4 } }),
         entities,
-        migrations: { path: join(folder, 'migrations') },
+        migrations: { path: join(folder, 'migrations'), ...settings },
         setDefault: false,
         cache: false,
         logger: memoryLogger(),
@@ -60,6 +75,7 @@ for (const db of DATABASES) {
 
     it('creates a migration from the entities, applies it, reverts it and lists it', async () => {
       const kosha = await start([MigAuthor]);
+      await expect(kosha.migrations.create('no spaces/or slashes')).rejects.toThrow(InvalidArgumentError);
       const created = await kosha.migrations.create('authors');
       expect(created?.name).toMatch(/^Migration\d{14}_authors$/);
       expect(created?.path).toBe(join(folder, 'migrations', `${created?.name}.ts`));
@@ -96,6 +112,33 @@ for (const db of DATABASES) {
       expect(await second.migrations.up()).toEqual([books?.name]);
       expect(await second.migrations.down({ to: 0 })).toEqual([books?.name, authors?.name]);
       expect(await second.migrations.pending()).toEqual([authors?.name, books?.name]);
+    });
+
+    it("a run waits lockTimeout for another instance's lock, then fails having applied nothing", async () => {
+      const holder = await start([MigAuthor]);
+      await holder.migrations.create('authors');
+      const waiter = await start([MigAuthor], { lockTimeout: 0.5 });
+      const session = holder.orm.openSession();
+      const em = session.native as NativeSession;
+      const target = {
+        dialect: holder.orm.dialect as 'sqlite' | 'postgresql' | 'mariadb',
+        dbName: em.config.get('dbName') ?? '',
+        table: 'kosha_migrations',
+        timeout: 30,
+      };
+      // The holder's lock is the one its own run would take: the waiter meets it as it would another instance's.
+      const error = await withMigrationLock(em.getConnection(), target, () =>
+        waiter.migrations.up().then(
+          () => undefined,
+          (e: unknown) => e as MigrationError,
+        ),
+      );
+      await session.close();
+      expect(error).toBeInstanceOf(MigrationError);
+      expect(error?.code).toBe('KOSHA_MIGRATION_LOCKED');
+      expect(error?.message).toMatch(/held the migration lock .* for more than 0\.5 s/);
+      expect(await waiter.migrations.pending()).toHaveLength(1);
+      expect(await waiter.migrations.up()).toHaveLength(1);
     });
 
     it('a failing migration is named, and where DDL is transactional leaves the database as it was', async () => {

@@ -2,6 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import {
   ConfigError,
   type CreatedMigration,
+  InvalidArgumentError,
   KoshaError,
   type MigrateOptions,
   MigrationError,
@@ -21,7 +22,7 @@ export const MIGRATION_DEFAULTS = {
   table: 'kosha_migrations',
   lockTimeout: 600,
   emit: 'ts',
-};
+} as const;
 
 /** What the migrations need from the backend. */
 export interface MigrationHost {
@@ -44,7 +45,7 @@ export function migratorOptions(settings: MigrationSettings | undefined): NonNul
   return {
     path: migrationsPath(settings),
     tableName: settings?.table ?? MIGRATION_DEFAULTS.table,
-    emit: settings?.emit ?? 'ts',
+    emit: settings?.emit ?? MIGRATION_DEFAULTS.emit,
     // Each migration in its own transaction (committed when it succeeds), not one for the whole run.
     transactional: true,
     allOrNothing: false,
@@ -91,9 +92,9 @@ export class MikroMigrations implements Migrations {
     });
   }
 
-  create(name?: string): Promise<CreatedMigration | undefined> {
+  async create(name?: string): Promise<CreatedMigration | undefined> {
     if (name !== undefined && !/^[\w-]+$/.test(name))
-      throw new ConfigError(
+      throw new InvalidArgumentError(
         `A migration name is letters, digits, _ and - (it becomes part of the file name), got ${JSON.stringify(name)}.`,
       );
     return this.#locked(async (m) => {
