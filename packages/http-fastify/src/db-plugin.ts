@@ -2,7 +2,9 @@ import { getKosha, type Kosha, type SessionScope, type SessionScopeOptions } fro
 import type {
   FastifyInstance,
   FastifyPluginCallback,
+  FastifyReply,
   FastifyRequest,
+  HookHandlerDoneFunction,
   onErrorHookHandler,
   onRequestHookHandler,
   onSendHookHandler,
@@ -32,6 +34,39 @@ function discard(payload: unknown): void {
   const p = payload as { destroy?: () => void; cancel?: () => Promise<void> } | null;
   if (typeof p?.destroy === 'function') p.destroy();
   else if (typeof p?.cancel === 'function') p.cancel().catch(() => {});
+}
+
+/**
+ * The app's answer to a failed commit, taken like an error handler's: sent through the reply, or returned
+ * (a promise of it too). The onSend run that got here is dropped: the answer's own send runs onSend again,
+ * where koshaCommitBeforeSend only keeps its status an error. A throw or a rejection goes on down that run,
+ * to the error handler.
+ */
+function answerCommitFailure(
+  answer: NonNullable<ResolvedOptions['onCommitError']>,
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  next: HookHandlerDoneFunction,
+): void {
+  // As Fastify's error handling does: the answer's content type is its own, and its length is measured anew.
+  reply.removeHeader('content-type');
+  reply.removeHeader('content-length');
+  let result: unknown;
+  try {
+    result = answer(error, request, reply);
+  } catch (answerError) {
+    next(answerError as Error);
+    return;
+  }
+  if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
+    (result as PromiseLike<unknown>).then(
+      (body) => {
+        if (body !== undefined) reply.send(body);
+      },
+      (answerError: unknown) => next(answerError as Error),
+    );
+  } else if (result !== undefined) reply.send(result);
 }
 
 // A callback plugin reports errors through `done`: a throw would escape Fastify's start-up.
@@ -125,7 +160,8 @@ function install(fastify: FastifyInstance, o: ResolvedOptions): void {
       (error: Error) => {
         discard(payload);
         reply.code(500);
-        next(error);
+        if (o.onCommitError === undefined) next(error);
+        else answerCommitFailure(o.onCommitError, error, request, reply, next);
       },
     );
   };
@@ -140,8 +176,9 @@ function install(fastify: FastifyInstance, o: ResolvedOptions): void {
  * Fastify 5 plugin: a Kosha session per request, bound to the async context for the hooks and the handler.
  * In `mode: 'request'` (default) the request runs in one transaction that `@transactional` code joins; it
  * is committed in `onSend`, before the reply is written — or rolled back after an error or on a 5xx — and a
- * failed commit goes to the error handler and becomes a 5xx. The session is always closed: before the reply
- * is written, or when the client leaves first (then the transaction rolls back). Decorates `request.dbSession`.
+ * failed commit goes to the error handler (or `onCommitError`) and becomes a 5xx. The session is always
+ * closed: before the reply is written, or when the client leaves first (then the transaction rolls back).
+ * Decorates `request.dbSession`.
  *
  * ```ts
  * const app = Fastify();

@@ -43,6 +43,7 @@ describe('dbPlugin options', () => {
       [{ mode: 'transaction' }, /`mode` must be 'request' or 'method'/],
       [{ mode: 'method', isolation: 'SERIALIZABLE' }, /`isolation` applies to the request transaction/],
       [{ skip: '/health' }, /`skip` must be a function/],
+      [{ onCommitError: 'fail' }, /`onCommitError` must be a function/],
       [{ kosha: 42 }, /`kosha` must be a Kosha instance/],
     ];
     for (const [options, message] of bad) {
@@ -74,6 +75,7 @@ describe('dbPlugin options', () => {
           mode: undefined,
           isolation: undefined,
           skip: undefined,
+          onCommitError: undefined,
         });
         a.post('/', async (request, reply) => {
           await d.notes.save((request.body as { token: string }).token);
