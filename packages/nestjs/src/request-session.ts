@@ -1,4 +1,4 @@
-import { ConfigError, type Kosha } from '@kosha/core';
+import { ConfigError, commitFailureResponse, type Kosha } from '@kosha/core';
 import { type MiddlewareConsumer, RequestMethod } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import type { KoshaRequestInfo, KoshaRequestOptions } from './options.js';
@@ -6,6 +6,33 @@ import type { KoshaRequestInfo, KoshaRequestOptions } from './options.js';
 /** The subset of a Fastify instance the plugin is registered on. */
 interface FastifyLike {
   register(plugin: unknown, options: object): PromiseLike<unknown>;
+}
+
+/** The subset of a Fastify request and reply a failed commit's answer uses. */
+interface FastifyRequestLike {
+  readonly method: string;
+  readonly url: string;
+}
+interface FastifyReplyLike {
+  code(statusCode: number): FastifyReplyLike;
+  send(payload: unknown): unknown;
+}
+
+/**
+ * The answer to a failed commit on Fastify: Kosha's 500 and body, as @kosha/http-express gives on Express.
+ * Without it the plugin hands the error to Fastify's error handler, which under Nest is Nest's exception
+ * layer: a 500 with Nest's body, without the error's code or the word on what was saved.
+ */
+function answerCommitFailure(kosha: Kosha) {
+  return (error: unknown, request: FastifyRequestLike, reply: FastifyReplyLike): void => {
+    // The path only: the query string may carry tokens.
+    kosha.logger.error(
+      `${request.method} ${request.url.split('?')[0]}: the commit failed; answering 500`,
+      error,
+    );
+    const { statusCode, body } = commitFailureResponse(error);
+    reply.code(statusCode).send(body);
+  };
 }
 
 /** An adapter package, imported only on the platform that needs it (both are optional peers). */
@@ -26,7 +53,8 @@ async function load<T>(name: string, platform: string): Promise<T> {
  * every route (Nest mounts it after the body parser, before the routes). Fastify: `dbPlugin` registered on
  * the adapter's instance before Nest adds its routes, so its hooks cover every route. Both are the
  * adapters the plain frameworks use: the commit before the first byte, the rollback on a 5xx or when the
- * client leaves, and the closing of the session behave exactly as there.
+ * client leaves, and the closing of the session behave exactly as there. A failed commit is answered with
+ * Kosha's 500 and JSON body on both platforms (on Fastify through the plugin's `onCommitError`).
  */
 export async function installRequestSession(
   kosha: Kosha,
@@ -62,10 +90,11 @@ export async function installRequestSession(
     await fastify.register(dbPlugin, {
       ...shared,
       kosha,
+      onCommitError: answerCommitFailure(kosha),
       ...(skip
         ? { skip: (request: KoshaRequestInfo) => skip({ method: request.method, url: request.url }) }
         : {}),
-    });
+    } satisfies import('@kosha/http-fastify').DbPluginOptions);
     return;
   }
   throw new ConfigError(

@@ -1,6 +1,7 @@
 // The HTTP adapter suite of @kosha/conformance on a Nest app, on Express and on Fastify: KoshaModule
 // installs the request session, every suite route is a Nest controller method (`@Res({ passthrough: true })`
-// for the status, a `StreamableFile` for the streamed replies), and errors go through Nest's exception filter.
+// for the status, a `StreamableFile` for the streamed replies), and errors go through Nest's exception filter;
+// a failed commit is answered with Kosha's body on both platforms.
 // SQLite in memory always, PostgreSQL when reachable (CI: always).
 import 'reflect-metadata';
 import { Readable } from 'node:stream';
@@ -53,19 +54,9 @@ function nestOn(platform: Platform): HttpAdapter {
   };
 }
 
-// On Fastify the plugin hands a failed commit to the framework's error handler, which under Nest is Nest's
-// exception layer: it answers 500 (never a 2xx, nothing stored) with Nest's own body, without Kosha's error
-// code that these two tests read. nest-fastify-errors.test.ts checks the status, the rollback and a filter.
-const NEST_ANSWERS_ON_FASTIFY = new Set([
-  'a commit that fails at COMMIT (deferred constraint) answers 5xx, never 2xx, and stores nothing',
-  'a success answer after an inner @transactional failed is a 5xx (UnexpectedRollbackError)',
-]);
-
 for (const database of await testDatabases(['sqlite', 'postgresql'])) {
   for (const platform of PLATFORMS) {
-    const test = (name: string, fn: () => Promise<void>) =>
-      platform === 'fastify' && NEST_ANSWERS_ON_FASTIFY.has(name) ? it.skip(name, fn) : it(name, fn);
-    const runner = { describe, test: test as typeof it, beforeAll, afterAll };
+    const runner = { describe, test: it, beforeAll, afterAll };
     describe.skipIf(!database.available)(database.name, () =>
       httpConformance(runner, nestOn(platform), database),
     );
