@@ -3,6 +3,7 @@
 // Nothing is built or published while nobody subscribes: every call site checks `hasSubscribers` first.
 import { type TracingChannel, tracingChannel } from 'node:diagnostics_channel';
 import type { IsolationLevel } from '../orm/orm-backend.js';
+import { currentEvent } from '../transaction/frames.js';
 import type { Propagation } from '../transaction/transaction-options.js';
 
 /** What every Kosha event has. */
@@ -120,12 +121,9 @@ export function traced<E extends KoshaEvent, T>(
  * The start of a request scope, which is not one function call: start and end are published now,
  * asyncStart and asyncEnd by {@link requestEnded} when the scope closes. `undefined` while nobody subscribes.
  */
-export function requestStarted(
-  mode: RequestEvent['mode'],
-  parent: KoshaEvent | undefined,
-): RequestEvent | undefined {
+export function requestStarted(mode: RequestEvent['mode']): RequestEvent | undefined {
   if (!requestChannel.hasSubscribers) return undefined;
-  const event: RequestEvent = { kind: 'request', mode, parent };
+  const event: RequestEvent = { kind: 'request', mode, parent: currentEvent() };
   STARTED.set(event, performance.now());
   requestChannel.start.publish(event);
   requestChannel.end.publish(event);

@@ -1,7 +1,7 @@
 import { type RequestEvent, requestEnded, requestStarted } from '../diagnostics/channels.js';
 import { ConfigError, IllegalTransactionStateError, ScopeEndedError } from '../errors.js';
 import type { IsolationLevel } from '../orm/orm-backend.js';
-import { contextStore, currentEvent, type Frame, type TransactionHost } from '../transaction/frames.js';
+import { contextStore, type Frame, type TransactionHost } from '../transaction/frames.js';
 import { TransactionScope } from '../transaction/transaction-scope.js';
 import { UnitOfWork } from '../transaction/unit-of-work.js';
 import { type RequestOutcome, rollsBackRequest } from './request-outcome.js';
@@ -216,7 +216,7 @@ class OpenSessionScope extends BaseSessionScope {
     this.scope = wantsTx
       ? TransactionScope.begin(host, this.unit, { virtual: false, readOnly: false, deadline: undefined })
       : undefined;
-    const trace = requestStarted(wantsTx ? 'request' : 'method', currentEvent());
+    const trace = requestStarted(wantsTx ? 'request' : 'method');
     this.frame = { host, unit: this.unit, scope: this.scope, parent, trace };
   }
 
@@ -287,7 +287,7 @@ class JoinedSessionScope extends BaseSessionScope {
     this.#scope = scope;
     this.#release = release;
     this.#keepsOnClose = keepsOnClose;
-    const trace = requestStarted(keepsOnClose ? 'method' : 'request', currentEvent());
+    const trace = requestStarted(keepsOnClose ? 'method' : 'request');
     this.frame = { host, unit: target.unit, scope, parent: contextStore.get(), trace };
   }
 
