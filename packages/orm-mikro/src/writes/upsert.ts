@@ -129,17 +129,30 @@ function insertStatement(
   return { sql: sql.replace(/ returning [^()?]*$/, ''), params: [...params] };
 }
 
-/** Raw rows read back by a condition, as managed entities. */
+/**
+ * Raw rows read back by a condition, as managed entities. `locking` reads them with `for update`: under
+ * MySQL/MariaDB's REPEATABLE READ a plain SELECT reads the transaction's snapshot, which does not have a
+ * row that a concurrent upsert of the same key inserted and committed after the snapshot was taken —
+ * the row this statement's ON DUPLICATE KEY UPDATE just found and locked. A locking read reads the
+ * latest committed version, and waits for nothing: the upsert already holds those rows' locks.
+ */
 async function readBack<T extends object>(
   em: SqlEntityManager,
   entity: EntityClass<T>,
   where: Row,
+  locking = false,
 ): Promise<T[]> {
-  const rows = (await em
+  const qb = em
     .createQueryBuilder(entity)
     .select('*')
-    .where(where as never)
-    .execute('all', false)) as Row[];
+    .where(where as never);
+  let rows: Row[];
+  if (locking) {
+    const { sql, params } = qb.toQuery();
+    rows = (await em.execute(`${sql} for update`, [...params], 'all')) as Row[];
+  } else {
+    rows = (await qb.execute('all', false)) as Row[];
+  }
   return rows.map((r) => em.map(entity, r) as T);
 }
 
@@ -172,7 +185,7 @@ export async function upsertRows<T extends object>(
         spec.onConflict.length === 1
           ? { [spec.onConflict[0]!]: { $in: batch.map((r) => r[spec.onConflict[0]!]) } }
           : { $or: batch.map((r) => Object.fromEntries(spec.onConflict.map((f) => [f, r[f]]))) };
-      managed = await readBack(em, entity, where);
+      managed = await readBack(em, entity, where, true);
     }
     for (const e of managed) found.set(keyOf(e as Row), e);
   }
