@@ -92,6 +92,23 @@ export function writeTests(t: SuiteRunner, ctx: () => SuiteContext): void {
     assert.equal(row!.version, 50, 'one insert and 49 updates');
   });
 
+  t.test(
+    'upsert returns the row another transaction committed after this one had begun reading',
+    async () => {
+      const { kosha, concurrent } = ctx();
+      if (!concurrent) return;
+      const counters = repo();
+      const key = ctx().label('snapshot');
+      const [kept] = await kosha.transaction(async () => {
+        // The first read fixes a REPEATABLE READ snapshot (MySQL/MariaDB) that cannot see the row below.
+        await counters.count({ key });
+        await kosha.transaction(() => counters.insertAll([{ key, n: 7 }]), { propagation: 'REQUIRES_NEW' });
+        return counters.upsert([{ key, n: 99 }], { onConflict: ['key'], update: [] });
+      });
+      assert.deepEqual([kept!.key, kept!.n], [key, 7]);
+    },
+  );
+
   t.test('upsert refuses an unknown field or a key that is not unique, before any SQL', async () => {
     const counters = repo();
     const before = ctx().sessionsOpened();
