@@ -14,7 +14,7 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import { endAttributes, spanName, startAttributes } from './span-attributes.js';
+import { dbSystemOf, endAttributes, spanName, startAttributes } from './span-attributes.js';
 
 const NAME = '@kosha/otel';
 const VERSION = '0.1.0';
@@ -165,7 +165,7 @@ export class KoshaInstrumentation {
         unit: 's',
       });
       this.#durations.record(event.duration / 1000, {
-        'db.system.name': startAttributes(event)['db.system.name'] ?? event.dialect,
+        'db.system.name': dbSystemOf(event.dialect),
         'kosha.transaction.outcome': event.outcome ?? 'rollback',
       });
     }

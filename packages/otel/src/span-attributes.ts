@@ -5,12 +5,17 @@ import type { KoshaEvent } from '@kosha/core';
 import type { Attributes } from '@opentelemetry/api';
 
 /** Kosha's dialects as `db.system.name` values. */
-const DB_SYSTEM: Record<string, string> = {
+const DB_SYSTEM: Readonly<Record<string, string>> = {
   postgresql: 'postgresql',
   mysql: 'mysql',
   mariadb: 'mariadb',
   sqlite: 'sqlite',
 };
+
+/** The `db.system.name` of a Kosha dialect (`other_sql` for one semconv does not name). */
+export function dbSystemOf(dialect: string): string {
+  return DB_SYSTEM[dialect] ?? 'other_sql';
+}
 
 /** Low-cardinality span names: `kosha.transaction UserRepo.save`, `kosha.cache get user`, `kosha.request`. */
 export function spanName(event: KoshaEvent): string {
@@ -31,7 +36,7 @@ export function startAttributes(event: KoshaEvent): Attributes {
       return { 'kosha.request.mode': event.mode };
     case 'transaction':
       return {
-        'db.system.name': DB_SYSTEM[event.dialect] ?? 'other_sql',
+        'db.system.name': dbSystemOf(event.dialect),
         'db.operation.name': event.nested ? 'SAVEPOINT' : 'TRANSACTION',
         'kosha.transaction.name': event.name,
         'kosha.transaction.propagation': event.propagation,
