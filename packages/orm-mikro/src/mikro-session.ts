@@ -26,8 +26,16 @@ import { endedContext } from './connection/ended-context.js';
 import type { GuardedConnection } from './connection/guarded-connection.js';
 import type { GuardedDriver } from './connection/guarded-driver.js';
 import { toOrderBy, toWhere } from './field-filter.js';
-import { type LazyTransactions, transactionConnection } from './internals/index.js';
+import { fastPathProblem, type LazyTransactions, transactionConnection } from './internals/index.js';
 import { copyGenerated, mergeDetached } from './merge-detached.js';
+import {
+  type CompileTarget,
+  compiledFind,
+  compiledPage,
+  equalities,
+  heldById,
+  orderNodes,
+} from './query/compiled-find.js';
 import { deleteWhere } from './query/delete-where.js';
 import { type Filter, type FilterTarget, toFilterQuery } from './query/filter-query.js';
 import { keysetFilter, orderByOf } from './query/order-sql.js';
@@ -400,6 +408,17 @@ export class MikroSession implements Session {
   findById<T extends object>(entity: EntityClass<T>, id: unknown, options?: ReadSpec): Promise<T | null> {
     return this.#op(async () => {
       const where = toWhere(entity, keyFilter(metadataOf(entity), id));
+      // Compiled when the identity map does not hold it (em.findOne then answers without a statement).
+      const target = options?.lock ? undefined : this.#compileTarget(entity);
+      if (target && !heldById(this.native, entity, where)) {
+        const fast = compiledFind<T>(
+          this.native,
+          entity,
+          { where: equalities(where), limit: 1, withDeleted: options?.withDeleted },
+          { ...target, exactText: false },
+        );
+        if (fast) return (await fast)[0] ?? null;
+      }
       const found = (await this.native.findOne(entity, where as never, {
         ...this.#readOptions(),
         ...deletedFilters(entity, options?.withDeleted),
@@ -461,6 +480,21 @@ export class MikroSession implements Session {
       const paging = options.offset !== undefined || options.limit !== undefined;
       const orderBy =
         toOrderBy(entity, options.orderBy) ?? (paging ? keyOrder(metadataOf(entity)) : undefined);
+      const target = this.#compileTarget(entity);
+      const fast =
+        target &&
+        compiledFind<T>(
+          this.native,
+          entity,
+          {
+            where: equalities(toWhere(entity, where)),
+            orderBy: orderNodes(orderBy),
+            limit: options.limit,
+            offset: options.offset,
+          },
+          { ...target, exactText: false },
+        );
+      if (fast) return fast;
       const found = await this.native.find(entity, toWhere(entity, where) as never, {
         ...this.#readOptions(),
         ...(options.offset !== undefined ? { offset: options.offset } : {}),
@@ -511,8 +545,21 @@ export class MikroSession implements Session {
     return toFilterQuery(metadataOf(entity), where, this.#filterTarget());
   }
 
+  /**
+   * Where a query may take the compiled path (query/compiled-find.ts): not for reads a replica may serve,
+   * nor on a MikroORM whose borrowed members differ from the ones Kosha knows.
+   */
+  #compileTarget(entity: EntityClass): CompileTarget | undefined {
+    if (this.#readOptions().connectionType || fastPathProblem(this.native, this.#host.logger))
+      return undefined;
+    return { ...this.#filterTarget(), deletedAt: metadataOf(entity).deletedAt?.name };
+  }
+
   findWhere<T extends object>(entity: EntityClass<T>, query: QuerySpec): Promise<T[]> {
     return this.#op(() => {
+      const target = this.#compileTarget(entity);
+      const fast = target && compiledFind<T>(this.native, entity, query, target);
+      if (fast) return fast;
       let where = this.#filter(entity, query.where);
       if (query.after) {
         const after = keysetFilter(query.after, this.#host.dialect);
@@ -538,6 +585,22 @@ export class MikroSession implements Session {
   ): Promise<{ items: T[]; total: number | undefined }> {
     // Not used yet (a built-in alone, or the first call of a transaction): nothing managed, nothing unflushed.
     const fresh = this.#em === undefined;
+    // Compiled, the rows become entities as em.find makes them, so a session in any state reads a page in
+    // one statement; through the query builder (em.map, below) only one not used yet.
+    if (!this.#closed) {
+      let fast: Promise<{ items: T[]; total: number | undefined }> | undefined;
+      try {
+        const target = this.#compileTarget(entity);
+        fast = target && compiledPage<T>(this.native, entity, query, target);
+      } catch (error) {
+        return Promise.reject(this.#host.translate(error));
+      }
+      if (fast) {
+        return fast.catch((error: unknown) => {
+          throw this.#host.translate(error);
+        });
+      }
+    }
     if (!fresh || query.select || query.populate?.length || query.lock) {
       return this.findWhere(entity, query).then((items) => ({ items, total: undefined }));
     }

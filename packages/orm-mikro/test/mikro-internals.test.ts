@@ -12,9 +12,13 @@ import {
   bulkInsertProblem,
   CHECKED_AGAINST,
   collectionAsMany,
+  createFromRow,
   dateFormatterOf,
   differs,
+  dispatchLoaded,
   entityMetaOf,
+  FAST_PATH_BORROWS,
+  fastPathProblem,
   fenceMessage,
   forgetCachedKey,
   hasKey,
@@ -138,6 +142,36 @@ for (const db of DATABASES) {
     it('bulkInsertProblem: the bulk insert runs on this MikroORM', () =>
       inTransaction(async (em) => {
         expect(bulkInsertProblem(em, db.dialect)).toBeUndefined();
+      }));
+
+    it.each(FAST_PATH_BORROWS)(
+      '$fn (compiled reads): $member is a function of $arity parameters',
+      (borrowed) =>
+        inTransaction(async (em) => {
+          expect(differs(borrowed, em), fence(borrowed.fn, borrowed.member)).toBe(false);
+        }),
+    );
+
+    it('fastPathProblem, createFromRow, dispatchLoaded: a row becomes the managed entity em.find would give', () =>
+      inTransaction(async (em) => {
+        expect(fastPathProblem(em)).toBeUndefined();
+        const { owner } = await flushed(em);
+        const meta = metaOf(em, Owner);
+        const row = (await em.execute(`select * from ${meta.tableName} where id = ?`, [owner.id]))[0]!;
+        // The identity map's instance, as em.find returns it
+        expect(createFromRow(em, meta, em.getDriver().mapResult(row, meta)!)).toBe(owner);
+        em.clear();
+        const made = createFromRow(em, meta, em.getDriver().mapResult(row, meta)!) as { name: string };
+        expect(made).toBeInstanceOf(Owner);
+        expect(made.name).toBe('ada');
+        expect(em.getUnitOfWork().getById(Owner as never, owner.id as never)).toBe(made);
+        await dispatchLoaded(em);
+        // Loaded, not new: a flush sends nothing
+        expect(
+          em.getUnitOfWork().computeChangeSets(),
+          fence('createFromRow', 'EntityFactory.create'),
+        ).toBeUndefined();
+        expect(em.getUnitOfWork().getChangeSets()).toEqual([]);
       }));
 
     it('entityMetaOf, hasKey, keyOf, ownerOf: what an entity carries', () =>

@@ -19,7 +19,7 @@ import type { Logger } from '@kosha/core';
 import { type EntityManager, Utils } from '@mikro-orm/core';
 import type { Dialect } from '../url.js';
 import { MYSQL_BORROWS, SQL_BORROWS } from './sql-connection.js';
-import { type Borrowed, BULK_INSERT_BORROWS, differs } from './unit-of-work.js';
+import { type Borrowed, BULK_INSERT_BORROWS, differs, FAST_PATH_BORROWS } from './unit-of-work.js';
 
 export { collectionAsMany, MANY_MEMBERS } from './collection-as-many.js';
 export {
@@ -39,6 +39,9 @@ export { type CheckoutWatch, type RawConnection, watchCheckouts } from './raw-ch
 export { autoIncrementStep, dateFormatterOf, driverOptionsLater, runLogged } from './sql-connection.js';
 export { transactionConnection } from './transaction-connection.js';
 export {
+  createFromRow,
+  dispatchLoaded,
+  FAST_PATH_BORROWS,
   heldEntities,
   heldInstance,
   hydrateCollection,
@@ -102,6 +105,24 @@ export function bulkInsertProblem(em: EntityManager, dialect: Dialect, logger?: 
         `insertAll inserts through MikroORM's unit of work (em.create + flush: the same results, slower). ${problem}`,
       );
     }
+  }
+  return problem ?? undefined;
+}
+
+const fastDecided = new WeakMap<object, string | null>();
+
+/**
+ * Why the compiled reads cannot run on this MikroORM (`fenceMessage` of the first borrowed member that
+ * differs), or `undefined` when they can; decided once per ORM and said once at debug level. When they
+ * cannot, every read takes MikroORM's own path (the same results, slower).
+ */
+export function fastPathProblem(em: EntityManager, logger?: Logger): string | undefined {
+  let problem = fastDecided.get(em.config);
+  if (problem === undefined) {
+    const first = FAST_PATH_BORROWS.find((b) => differs(b, em));
+    problem = first ? fenceMessage(first.fn, first.member) : null;
+    fastDecided.set(em.config, problem);
+    if (problem) logger?.debug(`reads take MikroORM's em.find (the same results, slower). ${problem}`);
   }
   return problem ?? undefined;
 }

@@ -172,6 +172,45 @@ export const BULK_INSERT_BORROWS: readonly Borrowed[] = [
   },
 ];
 
+/**
+ * An entity of `meta` from a row already mapped to properties, as `em.find` makes each of its results
+ * (EntityFactory.create with `merge`, the factory class `@internal`): the identity map's instance if it
+ * holds one — its unchanged properties refreshed from the row — else a new managed one.
+ */
+export function createFromRow(em: EntityManager, meta: EntityMetadata, data: Dictionary): object {
+  return em.getEntityFactory().create(meta.class, data as never, { merge: true, convertCustomTypes: true });
+}
+
+/** Runs the `onLoad` hooks of the entities just loaded, as `em.find` does last (UnitOfWork.dispatchOnLoadEvent). */
+export function dispatchLoaded(em: EntityManager): Promise<void> {
+  return (
+    em.getUnitOfWork(false) as unknown as { dispatchOnLoadEvent(): Promise<void> }
+  ).dispatchOnLoadEvent();
+}
+
+/** The members the compiled reads borrow (src/query/compiled-find.ts). */
+export const FAST_PATH_BORROWS: readonly Borrowed[] = [
+  {
+    fn: 'createFromRow',
+    member: 'EntityFactory.create',
+    value: (em) => (em.getEntityFactory() as unknown as Dictionary).create,
+    // (entityName, data, options = {}): a parameter with a default does not count
+    arity: 2,
+  },
+  {
+    fn: 'dispatchLoaded',
+    member: 'UnitOfWork.dispatchOnLoadEvent',
+    value: (em) => (em.getUnitOfWork(false) as unknown as Dictionary).dispatchOnLoadEvent,
+    arity: 0,
+  },
+  {
+    fn: 'tableNameOf',
+    member: 'DatabaseDriver.getTableName',
+    value: (em) => (em.getDriver() as unknown as Dictionary).getTableName,
+    arity: 2,
+  },
+];
+
 /** `borrowed` is not what Kosha knows: missing, or a function with another parameter count. */
 export function differs(borrowed: Borrowed, em: EntityManager): boolean {
   let value: unknown;

@@ -114,7 +114,7 @@ class Translation {
     const end = leaf(meta, path);
     const text = TEXT_TYPES.has(node.type) && !isToOne(end.property) && this.isText(node);
     if (text) {
-      const sql = this.textSql(node, end.column);
+      const sql = textSql(this.target, node, end.column);
       if (sql) return nest(end.relations, { [raw(sql.sql, sql.params)]: [] });
     }
     return nest(path, this.native(node));
@@ -154,61 +154,62 @@ class Translation {
         throw new TypeError('like compares text columns only');
     }
   }
+}
 
-  /**
-   * The SQL of a text comparison the database's own operators would get wrong (see text-sql.ts), with
-   * `[::alias::]` for the table alias MikroORM gives the column's entity; `undefined` when they get it right.
-   */
-  private textSql(
-    node: CompareNode,
-    columnName: string,
-  ): { sql: (alias: string) => string; params: unknown[] } | undefined {
-    const t = this.target;
-    const { op, ignoreCase } = node;
-    const column = (alias: string) => `${alias}.${t.quoteIdentifier(columnName)}`;
-    const fold = (v: unknown) => (ignoreCase ? foldAscii(v as string) : v);
-    const compared = (alias: string) => (ignoreCase ? foldCase(t, column(alias)) : exact(t, column(alias)));
-    const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-    switch (op) {
-      case 'like':
-        return { sql: (a) => `${compared(a)} like ? escape ?`, params: [fold(node.value), LIKE_ESCAPE] };
-      case 'eq':
-      case 'ne':
-        if (!ignoreCase && equalityIsExact(t)) return undefined;
-        if (!ignoreCase && op === 'eq') {
-          // The plain `=` lets the column's index narrow the rows; the binary one decides.
-          return {
-            sql: (a) => `(${column(a)} = ? and ${compared(a)} = ?)`,
-            params: [node.value, node.value],
-          };
-        }
-        return { sql: (a) => `${compared(a)} ${SQL_OPS[op]} ?`, params: [fold(node.value)] };
-      case 'gt':
-      case 'gte':
-      case 'lt':
-      case 'lte':
-        if (orderIsExact(t)) return undefined;
-        return { sql: (a) => `${compared(a)} ${SQL_OPS[op]} ?`, params: [node.value] };
-      case 'between':
-        if (orderIsExact(t)) return undefined;
-        return { sql: (a) => `${compared(a)} between ? and ?`, params: [...(node.value as unknown[])] };
-      case 'isIn': {
-        if (equalityIsExact(t)) return undefined;
-        const values = node.value as unknown[];
-        const n = list(values.length);
+/**
+ * The SQL of a text comparison the database's own operators would get wrong (see text-sql.ts), as a
+ * function of the table alias of the column's entity, with `?` for each of `params`; `undefined` when the
+ * database's operators get it right.
+ */
+export function textSql(
+  t: FilterTarget,
+  node: CompareNode,
+  columnName: string,
+): { sql: (alias: string) => string; params: unknown[] } | undefined {
+  const { op, ignoreCase } = node;
+  const column = (alias: string) => `${alias}.${t.quoteIdentifier(columnName)}`;
+  const fold = (v: unknown) => (ignoreCase ? foldAscii(v as string) : v);
+  const compared = (alias: string) => (ignoreCase ? foldCase(t, column(alias)) : exact(t, column(alias)));
+  const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+  switch (op) {
+    case 'like':
+      return { sql: (a) => `${compared(a)} like ? escape ?`, params: [fold(node.value), LIKE_ESCAPE] };
+    case 'eq':
+    case 'ne':
+      if (!ignoreCase && equalityIsExact(t)) return undefined;
+      if (!ignoreCase && op === 'eq') {
+        // The plain `=` lets the column's index narrow the rows; the binary one decides.
         return {
-          sql: (a) => `(${column(a)} in (${n}) and ${compared(a)} in (${n}))`,
-          params: [...values, ...values],
+          sql: (a) => `(${column(a)} = ? and ${compared(a)} = ?)`,
+          params: [node.value, node.value],
         };
       }
-      case 'notIn': {
-        if (equalityIsExact(t)) return undefined;
-        const values = node.value as unknown[];
-        return { sql: (a) => `${compared(a)} not in (${list(values.length)})`, params: [...values] };
-      }
-      default:
-        return undefined;
+      return { sql: (a) => `${compared(a)} ${SQL_OPS[op]} ?`, params: [fold(node.value)] };
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      if (orderIsExact(t)) return undefined;
+      return { sql: (a) => `${compared(a)} ${SQL_OPS[op]} ?`, params: [node.value] };
+    case 'between':
+      if (orderIsExact(t)) return undefined;
+      return { sql: (a) => `${compared(a)} between ? and ?`, params: [...(node.value as unknown[])] };
+    case 'isIn': {
+      if (equalityIsExact(t)) return undefined;
+      const values = node.value as unknown[];
+      const n = list(values.length);
+      return {
+        sql: (a) => `(${column(a)} in (${n}) and ${compared(a)} in (${n}))`,
+        params: [...values, ...values],
+      };
     }
+    case 'notIn': {
+      if (equalityIsExact(t)) return undefined;
+      const values = node.value as unknown[];
+      return { sql: (a) => `${compared(a)} not in (${list(values.length)})`, params: [...values] };
+    }
+    default:
+      return undefined;
   }
 }
 

@@ -14,6 +14,7 @@ import {
 } from '@kosha/core';
 import { type Collection, helper } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import { type SentQuery, watchStatements } from '../support/statements.js';
 
 /*
  * What the bulk insert tests share (src/bulk-insert/): the entities, their repositories, and ways to see
@@ -82,24 +83,10 @@ export class Wides extends DbRepo<Wide> {}
 
 export class Boom extends Error {}
 
-export interface SentQuery {
-  readonly sql: string;
-  readonly parameters: readonly unknown[];
-}
+export type { SentQuery };
 
 /** Records the INSERT statements sent on the session's transaction from now on, as the driver gets them. */
-export function watchInserts(em: SqlEntityManager): SentQuery[] {
-  const ctx = em.getTransactionContext() as unknown as {
-    executeQuery(query: SentQuery, options?: unknown): Promise<unknown>;
-  };
-  const seen: SentQuery[] = [];
-  const original = ctx.executeQuery.bind(ctx);
-  ctx.executeQuery = (query, options) => {
-    if (/^\s*insert\b/i.test(query.sql)) seen.push({ sql: query.sql, parameters: [...query.parameters] });
-    return original(query, options);
-  };
-  return seen;
-}
+export const watchInserts = (em: SqlEntityManager) => watchStatements(em, /^\s*insert\b/i);
 
 /** The bulk insert sends its values as parameters; MikroORM's unit of work inlines them (no parameters). */
 export const bulk = (q: SentQuery) => q.parameters.length > 0;

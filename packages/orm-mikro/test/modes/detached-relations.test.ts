@@ -17,6 +17,7 @@ import type { SqlEntityManager } from '@mikro-orm/sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mikroOrm } from '../../src/index.js';
 import { DATABASES, emptyDatabase, memoryLogger } from '../support/databases.js';
+import { type SentQuery, watchStatements } from '../support/statements.js';
 
 /*
  * A relation value that is an entity no session of this transaction manages — a `@cacheable` hit,
@@ -64,24 +65,8 @@ class Users extends DbRepo<User> {
 class Follows extends DbRepo<Follow> {}
 class Articles extends DbRepo<Article> {}
 
-interface SentQuery {
-  readonly sql: string;
-  readonly parameters: readonly unknown[];
-}
-
-/** Records the INSERT statements sent on the session's transaction from now on, as the driver gets them. */
-function watchInserts(em: SqlEntityManager): SentQuery[] {
-  const ctx = em.getTransactionContext() as unknown as {
-    executeQuery(query: SentQuery, options?: unknown): Promise<unknown>;
-  };
-  const seen: SentQuery[] = [];
-  const original = ctx.executeQuery.bind(ctx);
-  ctx.executeQuery = (query, options) => {
-    if (/^\s*insert\b/i.test(query.sql)) seen.push({ sql: query.sql, parameters: [...query.parameters] });
-    return original(query, options);
-  };
-  return seen;
-}
+/** Records the INSERT statements sent on the session's transaction from now on. */
+const watchInserts = (em: SqlEntityManager) => watchStatements(em, /^\s*insert\b/i);
 
 /** The bulk insert sends its values as parameters; MikroORM's unit of work inlines them (no parameters). */
 const bulk = (q: SentQuery) => q.parameters.length > 0;
