@@ -267,13 +267,16 @@ export function compileSelect(
   target: CompileTarget,
   extra?: (table: string, where: string, params: readonly unknown[]) => { select: string; params: unknown[] },
 ): CompiledSelect | undefined {
-  if (query.after || query.select || query.populate?.length || query.lock) return undefined;
+  if (query.after || query.select || query.lock) return undefined;
   // OFFSET without LIMIT has no portable SQL (SQLite `limit -1`, MySQL a huge number): rare, MikroORM's.
   if (query.offset !== undefined && query.limit === undefined) return undefined;
   const meta = em.getMetadata().find(entity as never) as MikroMeta | undefined;
   if (!meta) return undefined;
   const plan = planOf(em, meta, target.dialect, target.deletedAt);
   if (!plan) return undefined;
+  // A to-one populate is joined into MikroORM's own SELECT; a to-many one is a query of its own after it
+  // (select-in), which em.populate runs the same way.
+  if (query.populate?.some((path) => !toMany(meta, path))) return undefined;
   if (em.getUnitOfWork(false).shouldAutoFlush(meta)) return undefined;
   const compiler = new Compiler(plan, target);
   let where: string;
@@ -349,6 +352,31 @@ export async function hydrate<T>(
   return unique as T[];
 }
 
+/** True when the first relation of a populate path (`tags`, `comments.author`) is a to-many one. */
+function toMany(meta: MikroMeta, path: string): boolean {
+  const first = meta.properties[path.split('.')[0]! as never] as EntityProperty | undefined;
+  return first?.kind === ReferenceKind.ONE_TO_MANY || first?.kind === ReferenceKind.MANY_TO_MANY;
+}
+
+/**
+ * Loads `populate` into entities just read, as `em.find` loads it after its SELECT (the entity loader,
+ * `lookup: false`: what is loaded already is loaded again, the root order passed on).
+ */
+async function populated<T extends object>(
+  em: SqlEntityManager,
+  entities: T[],
+  query: QuerySpec,
+): Promise<T[]> {
+  if (!query.populate?.length || entities.length === 0) return entities;
+  const orderBy = query.orderBy?.map((o) => ({ [o.path[0]!]: o.direction }));
+  await em.populate(entities, query.populate as never, {
+    lookup: false,
+    ignoreLazyScalarProperties: true,
+    ...(orderBy ? { orderBy: orderBy as never } : {}),
+  } as never);
+  return entities;
+}
+
 /** `find` on the fast path, or `undefined` when the query takes MikroORM's. */
 export function compiledFind<T>(
   em: SqlEntityManager,
@@ -358,7 +386,9 @@ export function compiledFind<T>(
 ): Promise<T[]> | undefined {
   const compiled = compileSelect(em, entity, query, target);
   if (!compiled) return undefined;
-  return runSelect(em, compiled).then((rows) => hydrate<T>(em, compiled, rows));
+  return runSelect(em, compiled)
+    .then((rows) => hydrate<T>(em, compiled, rows))
+    .then((entities) => populated(em, entities as never, query) as Promise<T[]>);
 }
 
 /** The total's column: a name no mapped property has (Kosha's columns are snake_case of identifiers). */
@@ -389,7 +419,8 @@ export function compiledPage<T>(
     // bigint on PostgreSQL (a string from pg), a number elsewhere
     const count = Number(rows[0]![TOTAL]);
     for (const row of rows) delete row[TOTAL];
-    return { items: await hydrate<T>(em, compiled, rows), total: count };
+    const items = await hydrate<T>(em, compiled, rows);
+    return { items: (await populated(em, items as never, query)) as T[], total: count };
   });
 }
 

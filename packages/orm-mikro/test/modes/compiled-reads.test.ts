@@ -9,8 +9,11 @@ import {
   gt,
   id,
   isIn,
+  type Many,
+  many,
   manyToOne,
   OptionalProps,
+  oneToMany,
   table,
   version,
 } from '@kosha/core';
@@ -28,6 +31,7 @@ import { type SentQuery, watchStatements } from '../support/statements.js';
 class Maker {
   @id() id!: number;
   @column({ type: 'string' }) name!: string;
+  @oneToMany(() => Gadget, 'maker') gadgets: Many<Gadget> = many(this);
 }
 
 enum Size {
@@ -198,6 +202,18 @@ for (const db of DATABASES) {
       });
     });
 
+    it('a to-many populate follows the compiled SELECT as em.find runs it (select-in); a to-one one is joined by em.find', async () => {
+      await env.kosha.transaction(async () => {
+        const sent = watchSelects(makers.em);
+        const [maker] = await makers.find({ where: { name: 'acme' }, populate: ['gadgets'] });
+        expect([...maker!.gadgets].map((g) => g.n).sort()).toEqual([0, 1, 2]);
+        expect(sent.length).toBe(2);
+        expect(compiled(sent[0]!)).toBe(true);
+        const page = await makers.findPage({ page: 0, size: 5, sort: { name: 'asc' } });
+        expect(page.total).toBe(2);
+      });
+    });
+
     it('a managed entity comes back as the same instance, its unflushed change kept and then flushed', async () => {
       const id = saved[6]!.id;
       await env.kosha.transaction(async () => {
@@ -270,11 +286,11 @@ for (const db of DATABASES) {
     });
 
     it('a failing compiled statement rejects with a translated DatabaseError', async () => {
-      const env2 = await openKosha(db, [Maker]);
+      const env2 = await openKosha(db, [Maker, Gadget]);
       try {
-        const repo = new Makers(Maker, env2.kosha);
-        await env2.kosha.transaction(() => repo.em.execute('drop table compiled_makers'));
-        await expect(repo.find({ where: { name: 'x' } })).rejects.toBeInstanceOf(DatabaseError);
+        const repo = new Gadgets(Gadget, env2.kosha);
+        await env2.kosha.transaction(() => repo.em.execute('drop table compiled_gadgets'));
+        await expect(repo.find({ where: { n: 1 } })).rejects.toBeInstanceOf(DatabaseError);
       } finally {
         await env2.close();
       }
