@@ -19,10 +19,17 @@ import { type GuardedDialect, guardDialect } from './connection/guarded-dialect.
 import type { GuardedDriver } from './connection/guarded-driver.js';
 import { statementTimeoutSetup } from './connection/guarded-driver.js';
 import type { KyselyDialect } from './connection/kysely-subset.js';
+import { isSqliteDatabase } from './connection/sqlite-statements.js';
 import { detachedReferences } from './detached-references.js';
 import { embeddableSchemas, toEntitySchema } from './entity-schema.js';
 import { isNamed } from './error-kinds.js';
-import { driverOptionsLater, LazyTransactions, poolCounts, watchCheckouts } from './internals/index.js';
+import {
+  driverOptionsLater,
+  LazyTransactions,
+  poolCounts,
+  sqliteDatabaseOf,
+  watchCheckouts,
+} from './internals/index.js';
 import { loadDriver } from './load-driver.js';
 import { MikroMigrations, migratorOptions } from './migrations/mikro-migrations.js';
 import {
@@ -186,7 +193,11 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
       );
       const source = orm.em.getConnection('write');
       const dialect = (await source.createKyselyDialect(overrides)) as KyselyDialect;
-      guarded = guardDialect(dialect, this.#policy(logger, queryLogger));
+      const sqlite = this.dialect === 'sqlite' ? sqliteDatabaseOf(source) : undefined;
+      guarded = guardDialect(dialect, {
+        ...this.#policy(logger, queryLogger),
+        ...(isSqliteDatabase(sqlite) ? { sqliteStatements: sqlite } : {}),
+      });
       await orm.connect();
       if (this.dialect !== 'sqlite') {
         this.#pool = await source.getNativeClient();

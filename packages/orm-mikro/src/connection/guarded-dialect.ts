@@ -1,5 +1,6 @@
 import { type ConnectionPolicy, GuardedDriver } from './guarded-driver.js';
 import type { KyselyDialect } from './kysely-subset.js';
+import { cachingSqliteDriver } from './sqlite-statements.js';
 
 /** A dialect whose driver is guarded, and that driver once Kysely has made it. */
 export interface GuardedDialect extends KyselyDialect {
@@ -18,7 +19,9 @@ export function guardDialect(inner: KyselyDialect, policy: ConnectionPolicy): Gu
       return driver;
     },
     createDriver() {
-      driver = new GuardedDriver(inner.createDriver(), policy);
+      const raw = inner.createDriver();
+      const statements = policy.sqliteStatements;
+      driver = new GuardedDriver(statements ? cachingSqliteDriver(raw, statements) : raw, policy);
       return driver;
     },
     createQueryCompiler: () => inner.createQueryCompiler(),

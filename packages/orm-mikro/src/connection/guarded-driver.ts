@@ -14,6 +14,7 @@ import type {
 } from './kysely-subset.js';
 import { rawStatement } from './kysely-subset.js';
 import { OneAtATime } from './one-at-a-time.js';
+import type { SqliteDatabase } from './sqlite-statements.js';
 
 /** How long and how the guard lets connections wait. */
 export interface ConnectionPolicy {
@@ -33,6 +34,8 @@ export interface ConnectionPolicy {
   readonly setup: (connection: KyselyConnection) => Promise<void>;
   /** Logs a statement the guard sent itself (BEGIN and its settings, COMMIT, ROLLBACK, savepoints). */
   readonly log: (sql: string, tookMs: number, failed: boolean) => void;
+  /** SQLite's database, whose prepared statements the connection keeps (sqlite-statements.ts). */
+  readonly sqliteStatements?: SqliteDatabase | undefined;
 }
 
 const lostBeforeCommit = (cause?: unknown) =>

@@ -36,7 +36,13 @@ export {
 export { LazyTransactions } from './lazy-transaction.js';
 export { poolCounts } from './pool-counts.js';
 export { type CheckoutWatch, type RawConnection, watchCheckouts } from './raw-checkout.js';
-export { autoIncrementStep, dateFormatterOf, driverOptionsLater, runLogged } from './sql-connection.js';
+export {
+  autoIncrementStep,
+  dateFormatterOf,
+  driverOptionsLater,
+  runLogged,
+  sqliteDatabaseOf,
+} from './sql-connection.js';
 export { transactionConnection } from './transaction-connection.js';
 export {
   createFromRow,

@@ -49,6 +49,15 @@ export function driverOptionsLater(make: () => unknown): Options['driverOptions'
 }
 
 /** Members of MikroORM's SQL layer the bulk insert calls, with their parameter counts in 7.2.1–7.2.5. */
+/**
+ * The better-sqlite3 database behind MikroORM's SQLite connection, set when it builds its Kysely dialect
+ * (SqliteConnection.database, private; `getNativeClient()` gives the same object, but only asynchronously
+ * and after connecting). `undefined` when it is not there: the statement cache is then left out.
+ */
+export function sqliteDatabaseOf(connection: unknown): unknown {
+  return (connection as { database?: unknown }).database;
+}
+
 export const SQL_BORROWS = [
   {
     fn: 'runLogged',

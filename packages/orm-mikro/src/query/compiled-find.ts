@@ -369,11 +369,15 @@ async function populated<T extends object>(
 ): Promise<T[]> {
   if (!query.populate?.length || entities.length === 0) return entities;
   const orderBy = query.orderBy?.map((o) => ({ [o.path[0]!]: o.direction }));
-  await em.populate(entities, query.populate as never, {
-    lookup: false,
-    ignoreLazyScalarProperties: true,
-    ...(orderBy ? { orderBy: orderBy as never } : {}),
-  } as never);
+  await em.populate(
+    entities,
+    query.populate as never,
+    {
+      lookup: false,
+      ignoreLazyScalarProperties: true,
+      ...(orderBy ? { orderBy: orderBy as never } : {}),
+    } as never,
+  );
   return entities;
 }
 
