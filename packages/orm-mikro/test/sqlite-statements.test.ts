@@ -71,16 +71,17 @@ describe('StatementCache', () => {
     expect(cache.statement('select x from t')).toBe(first);
   });
 
-  it('keeps at most its size, dropping the least recently used', () => {
+  it('keeps at most its size, dropping the oldest', () => {
     const raw = new Database(':memory:');
     const cache = new StatementCache(raw as never, 3);
     const a = cache.statement('select 1');
-    cache.statement('select 2');
+    const b = cache.statement('select 2');
     cache.statement('select 3');
-    expect(cache.statement('select 1')).toBe(a); // now the most recent
-    cache.statement('select 4'); // drops 'select 2'
-    expect(cache.size).toBe(3);
     expect(cache.statement('select 1')).toBe(a);
+    cache.statement('select 4'); // drops 'select 1', the oldest
+    expect(cache.size).toBe(3);
+    expect(cache.statement('select 2')).toBe(b);
+    expect(cache.statement('select 1')).not.toBe(a);
   });
 });
 

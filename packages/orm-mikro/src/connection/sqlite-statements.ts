@@ -29,7 +29,7 @@ export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
 }
 
-/** How many statements a connection keeps (the least recently used goes first). */
+/** How many statements a connection keeps (the oldest goes first). */
 export const STATEMENT_CACHE_SIZE = 256;
 
 /** True when `db` looks like a better-sqlite3 database this file can prepare on. */
@@ -37,7 +37,7 @@ export function isSqliteDatabase(db: unknown): db is SqliteDatabase {
   return typeof (db as SqliteDatabase | undefined)?.prepare === 'function';
 }
 
-/** The statements of one database, least recently used first. */
+/** The statements of one database, oldest first. */
 export class StatementCache {
   readonly #db: SqliteDatabase;
   readonly #size: number;
@@ -51,13 +51,10 @@ export class StatementCache {
   /** A prepared statement for `sql`: a kept one that is not iterating, else a new one (kept if none was). */
   statement(sql: string): SqliteStatement {
     const kept = this.#statements.get(sql);
-    if (kept !== undefined) {
-      if (kept.busy) return this.#db.prepare(sql);
-      // Most recently used last: delete and set again.
-      this.#statements.delete(sql);
-      this.#statements.set(sql, kept);
-      return kept;
-    }
+    // A hit is one lookup: the text is a new string at every call, and each lookup hashes all of it, so
+    // the oldest statement goes first (not the least recently used). One that is still used is
+    // prepared again, once, when it comes back after `size` other texts.
+    if (kept !== undefined) return kept.busy ? this.#db.prepare(sql) : kept;
     const made = this.#db.prepare(sql);
     this.#statements.set(sql, made);
     if (this.#statements.size > this.#size) {

@@ -157,7 +157,7 @@ for (const db of DATABASES) {
         expect((await gadgets.getById(saved[5]!.id))?.n).toBe(5);
         expect(sent.length).toBe(1);
         expect(sent.every(compiled)).toBe(true);
-        expect(sent[0]!.sql).toMatch(db.dialect === 'postgresql' ? /= \$1 limit \$2$/ : /= \? limit \?$/);
+        expect(sent[0]!.sql).toMatch(db.dialect === 'postgresql' ? /= \$1 limit 1$/ : /= \? limit 1$/);
       });
     });
 
