@@ -24,11 +24,10 @@ import type { SqlEntityManager } from '@mikro-orm/sql';
 import { type Binder, binderFor, UNBINDABLE } from '../bulk-insert/binder.js';
 import { createFromRow, dispatchLoaded, runLogged, tableNameOf } from '../internals/index.js';
 import type { Dialect } from '../url.js';
-import { type FilterTarget, textSql } from './filter-query.js';
+import { comparesText, type FilterTarget, SQL_OPS, textSql } from './filter-query.js';
+import { PAGE_TOTAL as TOTAL } from './page-query.js';
 
-const TEXT_TYPES = new Set(['string', 'text', 'enum']);
 const ALIAS = 'e0';
-const OPS = { eq: '=', ne: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
 /** What one entity's compiled statements are made of, decided once per entity and ORM. */
 interface EntityPlan {
@@ -189,12 +188,7 @@ class Compiler {
     if (op === 'isIn' && (value as unknown[]).length === 0) return '1 = 0';
     if (op === 'notIn' && (value as unknown[]).length === 0) return '1 = 1';
     const p = this.plan.meta.properties[name as never] as EntityProperty;
-    const text =
-      p.kind === ReferenceKind.SCALAR &&
-      TEXT_TYPES.has(node.type) &&
-      op !== 'isNull' &&
-      op !== 'isNotNull' &&
-      (Array.isArray(value) ? value.every((x) => typeof x === 'string') : typeof value === 'string');
+    const text = p.kind === ReferenceKind.SCALAR && comparesText(node);
     if (text && this.target.exactText !== false) {
       const special = textSql(this.target, node, p.fieldNames[0]!);
       if (special) {
@@ -210,7 +204,7 @@ class Compiler {
       case 'gte':
       case 'lt':
       case 'lte':
-        return `${c} ${OPS[op]} ${this.#bind(name, value)}`;
+        return `${c} ${SQL_OPS[op]} ${this.#bind(name, value)}`;
       case 'between': {
         const [low, high] = value as [unknown, unknown];
         return `${c} >= ${this.#bind(name, low)} and ${c} <= ${this.#bind(name, high)}`;
@@ -400,9 +394,6 @@ export function compiledFind<T>(
     .then((rows) => hydrate<T>(em, compiled, rows))
     .then((entities) => populated(em, entities as never, query) as Promise<T[]>);
 }
-
-/** The total's column: a name no mapped property has (Kosha's columns are snake_case of identifiers). */
-const TOTAL = 'kosha__page_total';
 
 /**
  * `findPage` on the fast path: the rows of the page and the number of rows matching, from one SELECT

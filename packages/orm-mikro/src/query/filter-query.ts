@@ -31,6 +31,16 @@ const NOTHING = (): Filter => ({ [raw('1 = 0')]: [] });
 const EVERYTHING = (): Filter => ({ [raw('1 = 1')]: [] });
 const TEXT_TYPES = new Set(['string', 'text', 'enum']);
 
+/**
+ * True when the comparison is of text with text values (not a null check), the ones whose SQL
+ * {@link textSql} may write. A path ending at a to-one relation compares its key: the caller excludes it.
+ */
+export function comparesText(node: CompareNode): boolean {
+  if (!TEXT_TYPES.has(node.type) || node.op === 'isNull' || node.op === 'isNotNull') return false;
+  const v = node.value;
+  return Array.isArray(v) ? v.every((x) => typeof x === 'string') : typeof v === 'string';
+}
+
 /** `cond` at the end of `path`: `{ author: { username: cond } }` (a path of none: `cond` itself). */
 function nest(path: readonly string[], cond: unknown): Filter {
   let out = cond;
@@ -84,7 +94,8 @@ function allOf(parts: Filter[]): Filter {
   return merged;
 }
 
-const SQL_OPS = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+/** The SQL of the tree's plain comparisons. */
+export const SQL_OPS = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 const MIKRO_OPS = { ne: '$ne', gt: '$gt', gte: '$gte', lt: '$lt', lte: '$lte' } as const;
 
 class Translation {
@@ -112,18 +123,12 @@ class Translation {
     if (op === 'isIn' && (value as unknown[]).length === 0) return NOTHING();
     if (op === 'notIn' && (value as unknown[]).length === 0) return EVERYTHING();
     const end = leaf(meta, path);
-    const text = TEXT_TYPES.has(node.type) && !isToOne(end.property) && this.isText(node);
+    const text = !isToOne(end.property) && comparesText(node);
     if (text) {
       const sql = textSql(this.target, node, end.column);
       if (sql) return nest(end.relations, { [raw(sql.sql, sql.params)]: [] });
     }
     return nest(path, this.native(node));
-  }
-
-  private isText(node: CompareNode): boolean {
-    const v = node.value;
-    if (node.op === 'isNull' || node.op === 'isNotNull') return false;
-    return Array.isArray(v) ? v.every((x) => typeof x === 'string') : typeof v === 'string';
   }
 
   /** MikroORM's own operators: exact on every database for these types. */

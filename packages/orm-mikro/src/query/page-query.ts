@@ -13,7 +13,7 @@ import type { Filter } from './filter-query.js';
 import { orderByOf } from './order-sql.js';
 
 /** The total's column: a name no mapped property has (Kosha's columns are snake_case of identifiers). */
-const TOTAL = 'kosha__page_total';
+export const PAGE_TOTAL = 'kosha__page_total';
 
 /**
  * The rows of one page and the number of rows matching `where` (made afresh for each query that reads it:
@@ -40,8 +40,8 @@ export async function pageWithTotal<T extends object>(
           .createQueryBuilder(entity, 'kosha_count', connectionType)
           .count()
           .where(where() as never)
-          .as(TOTAL)
-      : raw(`count(*) over () as ${TOTAL}`);
+          .as(PAGE_TOTAL)
+      : raw(`count(*) over () as ${PAGE_TOTAL}`);
   qb.select(['*', counted as never]).where(where() as never);
   const orderBy = orderByOf(query.orderBy);
   if (orderBy) qb.orderBy(orderBy as never);
@@ -50,9 +50,9 @@ export async function pageWithTotal<T extends object>(
   const rows = await qb.execute<Record<string, unknown>[]>('all', false);
   if (rows.length === 0) return { items: [], total: undefined };
   // bigint on PostgreSQL (a string from pg), a number elsewhere
-  const total = Number(rows[0]![TOTAL]);
+  const total = Number(rows[0]![PAGE_TOTAL]);
   const items = rows.map((row) => {
-    delete row[TOTAL];
+    delete row[PAGE_TOTAL];
     return em.map(entity, row) as T;
   });
   return { items, total };
