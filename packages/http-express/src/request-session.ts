@@ -46,6 +46,12 @@ export class RequestSession implements GateKeeper {
       void scope.close(ENDED);
       return undefined;
     }
+    // A transaction that ran nothing (the request was answered from the cache) ends here and now: the
+    // response goes straight out.
+    if (scope.finishNow({ statusCode, rollbackOn: this.#options.rollbackOn })) {
+      void scope.close(ENDED);
+      return undefined;
+    }
     // Once the transaction has ended its connection is back in the pool: the response need not wait for
     // close(). If it has not ended (rollbackOn threw), close() rolls it back.
     return scope

@@ -55,10 +55,17 @@ export class RequestSession {
       void scope.close(ENDED);
       return undefined;
     }
+    const outcome = { statusCode, failed: this.errored, rollbackOn: this.#options.rollbackOn };
+    // A transaction that ran nothing (the request was answered from the cache) ends here and now: the
+    // reply goes straight out.
+    if (scope.finishNow(outcome)) {
+      void scope.close(ENDED);
+      return undefined;
+    }
     this.#settling = true;
     // Once the transaction has ended its connection is back in the pool: the reply need not wait for close().
     // If it has not ended (rollbackOn threw), close() rolls it back.
-    return scope.finish({ statusCode, failed: this.errored, rollbackOn: this.#options.rollbackOn }).then(
+    return scope.finish(outcome).then(
       () => this.#ended(),
       (error: unknown) => {
         this.commitFailed = true;

@@ -243,6 +243,13 @@ export class MikroSession implements Session {
     });
   }
 
+  endUnused(): boolean {
+    if (!this.#pending || this.#closed) return false;
+    this.#pending = undefined;
+    this.#settings = undefined;
+    return true;
+  }
+
   commit(): Promise<void> {
     if (this.#pending && !this.#closed) {
       // Begun and never used: nothing to write, nothing to send.

@@ -193,6 +193,13 @@ export interface Session {
    * for another's work (a shared cache load); `undefined`: assumed while a transaction is open.
    */
   readonly holdsConnection?: boolean | undefined;
+  /**
+   * Ends, at once, a transaction begun on this session that nothing has used since — no statement, no
+   * unit-of-work access — so that its commit or rollback would send nothing; returns true. Returns false,
+   * changing nothing, in every other case (core then commits or rolls back as usual). Optional: without
+   * it, core always takes the asynchronous path.
+   */
+  endUnused?(): boolean;
   /** True when a row matches the filter (`select 1 … limit 1`); without it, core counts. */
   exists?<T extends object>(entity: EntityClass<T>, where: FieldFilter): Promise<boolean>;
   /** Finds every row matching the filter. */

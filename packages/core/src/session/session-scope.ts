@@ -38,6 +38,13 @@ export interface SessionScope {
    * afterwards gets `ScopeEndedError`. Both HTTP adapters end requests through it.
    */
   finish(outcome: RequestOutcome): Promise<void>;
+  /**
+   * Ends the scope as {@link finish} would, at once and without a promise, when that takes no database
+   * work and no hook: its transaction ran no statement (a request answered from the cache), or it has none
+   * (`mode: 'method'`). Returns false, changing nothing, otherwise — call `finish` then. An adapter tries it
+   * first so that such a response need not wait for a promise.
+   */
+  finishNow(outcome: RequestOutcome): boolean;
   /** Commits the scope's transaction (nothing to do without one). Throws `UnexpectedRollbackError` when marked rollback-only. */
   commit(): Promise<void>;
   /** Rolls back the scope's transaction (nothing to do without one). */
@@ -145,6 +152,24 @@ abstract class BaseSessionScope implements SessionScope {
     }
   }
 
+  finishNow(outcome: RequestOutcome): boolean {
+    if (this.state !== 'open') return false;
+    let how: 'commit' | 'rollback';
+    try {
+      how = rollsBackRequest(outcome, this.rollbackOnly) ? 'rollback' : 'commit';
+    } catch {
+      return false; // a throwing rollbackOn: finish() rejects with it
+    }
+    if (!this.endNow(how)) return false;
+    this.state = 'ended';
+    const event = this.frame.trace as RequestEvent | undefined;
+    if (event) event.outcome = event.mode === 'method' ? 'closed' : how;
+    return true;
+  }
+
+  /** Ends the scope's transaction synchronously when that sends nothing; false when it cannot. */
+  protected abstract endNow(how: 'commit' | 'rollback'): boolean;
+
   commit(): Promise<void> {
     return this.#end('commit');
   }
@@ -233,6 +258,15 @@ class OpenSessionScope extends BaseSessionScope {
     // behind) must not join a transaction that is being committed or rolled back.
     scope.end('its request ended');
     return how === 'commit' ? scope.commit() : scope.rollback();
+  }
+
+  protected endNow(how: 'commit' | 'rollback'): boolean {
+    const scope = this.scope;
+    if (!scope) {
+      this.unit.end('its request ended');
+      return true;
+    }
+    return scope.endUnused(how, 'its request ended');
   }
 
   close(reason = 'its scope was closed'): Promise<void> {
@@ -329,6 +363,11 @@ class JoinedSessionScope extends BaseSessionScope {
     } finally {
       this.#release();
     }
+  }
+
+  // Its savepoint and its turn are the joinable scope's business: always the asynchronous path.
+  protected endNow(): boolean {
+    return false;
   }
 
   async close(reason = 'its scope was closed'): Promise<void> {

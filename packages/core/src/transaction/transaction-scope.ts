@@ -206,6 +206,32 @@ export class TransactionScope {
     await this.#run(this.#commitHooks, 'afterCommit');
   }
 
+  /**
+   * Ends the outermost scope of a transaction that ran nothing, synchronously: true when its session
+   * ended the unused transaction and no hook, deadline or rollback-only mark asks for more (an HTTP
+   * request answered from the cache then leaves without a promise). False, with nothing changed, when
+   * {@link commit} or {@link rollback} must run. `endedBy` names the end in later `ScopeEndedError`s.
+   */
+  endUnused(how: 'commit' | 'rollback', endedBy?: string): boolean {
+    const p = this.#physical;
+    if (
+      this.#outer ||
+      p.virtual ||
+      p.completed ||
+      p.deadline !== undefined ||
+      p.unit.endedBy !== undefined ||
+      (how === 'commit' && this.#rollbackOnly) ||
+      this.#commitHooks?.length ||
+      this.#otherwiseHooks?.length ||
+      this.#rollbackHooks?.length ||
+      !p.unit.session.endUnused?.()
+    )
+      return false;
+    this.#endedBy ??= endedBy;
+    this.#finish(how === 'commit' ? 'committed' : 'rolled back');
+    return true;
+  }
+
   /** Ends the scope with a rollback: of the transaction, or (`NESTED`) back to the savepoint. */
   async rollback(): Promise<void> {
     if (this.#outer) return this.#rollbackNested();

@@ -215,6 +215,86 @@ for (const db of DATABASES) {
       expect(inUse()).toBe(0);
     });
 
+    describe('a request scope whose transaction ran nothing ends at once (finishNow)', () => {
+      it('after a cache hit: true, nothing sent, and work left running gets ScopeEndedError', async () => {
+        await users.get(ada.id); // fills the cache
+        logger.lines.length = 0;
+        const scope = await kosha.openSession();
+        const hit = await scope.run(() => users.get(ada.id));
+        expect(hit?.id).toBe(ada.id);
+        expect(scope.finishNow({ statusCode: 200 })).toBe(true);
+        expect(scope.active).toBe(false);
+        await expect(scope.run(() => users.getById(ada.id))).rejects.toThrow(/its request ended/);
+        await scope.close();
+        expect(sql()).toEqual([]);
+        expect(inUse()).toBe(0);
+      });
+
+      it('a rollback status with nothing run: true as well', async () => {
+        const scope = await kosha.openSession();
+        expect(scope.finishNow({ statusCode: 503 })).toBe(true);
+        await scope.close();
+        expect(sql()).toEqual([]);
+      });
+
+      it('after a statement: false, and finish() commits what it wrote', async () => {
+        const scope = await kosha.openSession();
+        const [carol] = await scope.run(() => users.insertAll([{ name: 'Carol' }]));
+        expect(scope.finishNow({ statusCode: 201 })).toBe(false);
+        expect(scope.active).toBe(true);
+        await scope.finish({ statusCode: 201 });
+        await scope.close();
+        expect(sql().some((l) => /commit/i.test(l))).toBe(true);
+        expect((await users.getById(carol!.id))?.name).toBe('Carol');
+        expect(inUse()).toBe(0);
+      });
+
+      it('with an afterCommit hook: false, and finish() runs it, sending nothing', async () => {
+        const scope = await kosha.openSession();
+        let ran = 0;
+        scope.run(() => afterCommit(() => void ran++));
+        expect(scope.finishNow({ statusCode: 200 })).toBe(false);
+        await scope.finish({ statusCode: 200 });
+        await scope.close();
+        expect(ran).toBe(1);
+        expect(sql()).toEqual([]);
+      });
+
+      it('marked rollback-only with a success status: false, and finish() throws UnexpectedRollbackError', async () => {
+        const scope = await kosha.openSession();
+        await scope
+          .run(() =>
+            kosha.transaction(async () => {
+              throw new Error('inner failure');
+            }),
+          )
+          .catch(() => {});
+        expect(scope.rollbackOnly).toBe(true);
+        expect(scope.finishNow({ statusCode: 200 })).toBe(false);
+        await expect(scope.finish({ statusCode: 200 })).rejects.toMatchObject({
+          name: 'UnexpectedRollbackError',
+        });
+        await scope.close();
+      });
+
+      it('a throwing rollbackOn: false, and finish() rejects with its error', async () => {
+        const scope = await kosha.openSession();
+        const rollbackOn = () => {
+          throw new Error('rollbackOn broke');
+        };
+        expect(scope.finishNow({ statusCode: 200, rollbackOn })).toBe(false);
+        await expect(scope.finish({ statusCode: 200, rollbackOn })).rejects.toThrow('rollbackOn broke');
+        await scope.close();
+      });
+
+      it("mode 'method' (no transaction): true", async () => {
+        const scope = await kosha.openSession({ transaction: false });
+        expect(scope.finishNow({ statusCode: 200 })).toBe(true);
+        expect(scope.finishNow({ statusCode: 200 })).toBe(false); // already ended
+        await scope.close();
+      });
+    });
+
     it('exists sends select 1 … limit 1, not count(*)', async () => {
       logger.lines.length = 0;
       expect(await users.exists(ada.id)).toBe(true);
