@@ -112,6 +112,28 @@ export async function interleaved(tasks, { quick, rounds = quick ? 3 : 9, time, 
 }
 
 /**
+ * For a ratio of ~1 % between two tasks on a machine whose speed drifts by more than that from one
+ * second to the next: the tasks take turns in short blocks of `ops` calls (A B, then B A, …), `rounds`
+ * times, and a round's figure per task is the mean call of its block — so each ratio compares two
+ * blocks run a few milliseconds apart, and the median over a hundred of them is stable (an A/A run of
+ * scenario 9e's find against itself: 0.998 and 1.002; seven 1-second stretches gave 1.058).
+ */
+export async function blocks(tasks, { quick, rounds = quick ? 31 : 101, ops = 100, warmup = 300 } = {}) {
+  const names = Object.keys(tasks);
+  const perRound = Object.fromEntries(names.map((k) => [k, []]));
+  for (const name of names) for (let i = 0; i < warmup; i++) await tasks[name]();
+  for (let r = 0; r < rounds; r++) {
+    for (const name of r % 2 ? [...names].reverse() : names) {
+      const fn = tasks[name];
+      const t = performance.now();
+      for (let i = 0; i < ops; i++) await fn();
+      perRound[name].push((performance.now() - t) / ops);
+    }
+  }
+  return measured(rounds, perRound);
+}
+
+/**
  * Times one run of `fn` (ms), `times` times after `warmup` runs, and returns the median. For work
  * that is too long for tinybench's many iterations (an insert of 10,000 rows).
  */

@@ -11,8 +11,10 @@
 //   `em.fork().transactional(findAndCount)`. Target ≤ 1.05.
 // - 9e: the derived method `findTop20ByStatusAndAgeGreaterThanEqualOrderByAgeDesc('active', 30)` against
 //   the same `repo.find` as 9 (its where built once, outside the loop): the name is read once, when the
-//   repository is constructed, so a call costs building its where and nothing else. Target ≤ 1.02.
-import { closeKosha, compare, decorate, defineUser, openKosha, ratioRow } from '../lib/harness.mjs';
+//   repository is constructed, so a call costs building its where and nothing else. Target ≤ 1.02, measured
+//   in 101 alternating blocks of 100 calls each (harness `blocks`): two stretches of a second apart drift
+//   more than 2 % here.
+import { blocks, closeKosha, compare, decorate, defineUser, openKosha, ratioRow } from '../lib/harness.mjs';
 
 const N = 2_000;
 const STATUSES = ['active', 'blocked', 'pending'];
@@ -83,8 +85,6 @@ export default {
         {
           emFind: async () => twenty(await em.fork().find(User, native, findOptions)),
           find: async () => twenty(await repo.find({ where, orderBy: { age: 'desc' }, limit: 20 })),
-          derived: async () =>
-            twenty(await repo.findTop20ByStatusAndAgeGreaterThanEqualOrderByAgeDesc('active', 30)),
           emFindTx: async () =>
             twenty(await em.fork().transactional((tem) => tem.find(User, native, findOptions))),
           findTx: async () => twenty(await repo.adults()),
@@ -102,8 +102,17 @@ export default {
         },
         ctx,
       );
-      const line = (scenario, name, base, baseline, notes, target = 1.05) =>
-        ratioRow(m, ctx, { scenario, name, base, baseline, notes, target, extra: `, ${N} rows` });
+      // 9e's target is 2 %, less than this machine drifts between two stretches of a second: short blocks.
+      const e = await blocks(
+        {
+          find: async () => twenty(await repo.find({ where, orderBy: { age: 'desc' }, limit: 20 })),
+          derived: async () =>
+            twenty(await repo.findTop20ByStatusAndAgeGreaterThanEqualOrderByAgeDesc('active', 30)),
+        },
+        ctx,
+      );
+      const line = (scenario, name, base, baseline, notes, target = 1.05, from = m) =>
+        ratioRow(from, ctx, { scenario, name, base, baseline, notes, target, extra: `, ${N} rows` });
       return [
         line(
           '9. repo.find: two-field where, orderBy, limit 20',
@@ -138,8 +147,9 @@ export default {
           'derived',
           'find',
           'repo.find (9)',
-          'the same query; the name was read when the repository was constructed',
+          `the same query; the name was read when the repository was constructed; ${e.rounds} alternating blocks of 100 calls`,
           1.02,
+          e,
         ),
       ];
     } finally {
