@@ -444,6 +444,7 @@ export class MikroSession implements Session {
         const e = this.#host.translate(error);
         return e instanceof DatabaseError && e.kind === 'unique_violation';
       },
+      fromRows: fastPathProblem(this.native, this.#host.logger) === undefined,
     };
   }
 

@@ -175,10 +175,22 @@ export const BULK_INSERT_BORROWS: readonly Borrowed[] = [
 /**
  * An entity of `meta` from a row already mapped to properties, as `em.find` makes each of its results
  * (EntityFactory.create with `merge`, the factory class `@internal`): the identity map's instance if it
- * holds one — its unchanged properties refreshed from the row — else a new managed one.
+ * holds one — its unchanged properties refreshed from the row — else a new managed one. `refresh`: every
+ * property of the held instance takes the row's value, as `em.map` (a row a write just returned) does.
  */
-export function createFromRow(em: EntityManager, meta: EntityMetadata, data: Dictionary): object {
-  return em.getEntityFactory().create(meta.class, data as never, { merge: true, convertCustomTypes: true });
+export function createFromRow(
+  em: EntityManager,
+  meta: EntityMetadata,
+  data: Dictionary,
+  refresh = false,
+): object {
+  return em
+    .getEntityFactory()
+    .create(meta.class, data as never, {
+      merge: true,
+      convertCustomTypes: true,
+      ...(refresh ? { refresh } : {}),
+    });
 }
 
 /** Runs the `onLoad` hooks of the entities just loaded, as `em.find` does last (UnitOfWork.dispatchOnLoadEvent). */

@@ -4,10 +4,12 @@
 // out of them), and on MySQL its "ignore" is `INSERT IGNORE`, which also turns other errors (a NULL in a
 // NOT NULL column, a value too long) into warnings. So the statement is MikroORM's query builder's INSERT
 // (its column names and value conversion) with Kosha's conflict clause after it; the rows come back
-// through `em.map`, which puts them in the identity map (updating an entity it already held) as a read would.
+// through the entity factory as `em.map` makes them (the identity map's instance refreshed, or a new
+// managed one), without `em.map`'s cascading re-merge, which snapshots every entity a second time.
 import { type EntityClass, metadataOf, type UpsertSpec } from '@kosha/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { now } from '../entity-schema.js';
+import { createFromRow } from '../internals/index.js';
 import { checkRows } from '../new-entities.js';
 import type { Dialect } from '../url.js';
 
@@ -17,6 +19,25 @@ export interface UpsertTarget {
   readonly mariadb: boolean;
   /** True when `error` (as the driver threw it) is a unique-key violation. */
   isDuplicate(error: unknown): boolean;
+  /**
+   * True when the rows a write returns may become entities through the entity factory directly (the
+   * members Kosha borrows are the ones it knows): what `em.map` does, without its cascading re-merge,
+   * which takes a second snapshot of each entity the factory has just registered. False: `em.map`.
+   */
+  readonly fromRows: boolean;
+}
+
+/** Rows a write returned (every column) as the managed entities, the identity map's ones refreshed. */
+function managedOf<T extends object>(
+  em: SqlEntityManager,
+  entity: EntityClass<T>,
+  rows: readonly Row[],
+  target: UpsertTarget,
+): T[] {
+  if (!target.fromRows) return rows.map((r) => em.map(entity, r) as T);
+  const meta = em.getMetadata().get(entity);
+  const driver = em.getDriver();
+  return rows.map((r) => createFromRow(em, meta, driver.mapResult(r, meta) as Row, true) as T);
 }
 
 type Row = Record<string, unknown>;
@@ -140,6 +161,7 @@ async function readBack<T extends object>(
   em: SqlEntityManager,
   entity: EntityClass<T>,
   where: Row,
+  target: UpsertTarget,
   locking = false,
 ): Promise<T[]> {
   const qb = em
@@ -153,7 +175,7 @@ async function readBack<T extends object>(
   } else {
     rows = (await qb.execute('all', false)) as Row[];
   }
-  return rows.map((r) => em.map(entity, r) as T);
+  return managedOf(em, entity, rows, target);
 }
 
 /** Inserts or updates the rows; the managed entities in the rows' order. */
@@ -178,14 +200,14 @@ export async function upsertRows<T extends object>(
     let managed: T[];
     if (returning) {
       const res = (await em.execute(sql, params, 'all')) as Row[];
-      managed = res.map((r) => em.map(entity, r) as T);
+      managed = managedOf(em, entity, res, target);
     } else {
       await em.execute(sql, params, 'run');
       const where =
         spec.onConflict.length === 1
           ? { [spec.onConflict[0]!]: { $in: batch.map((r) => r[spec.onConflict[0]!]) } }
           : { $or: batch.map((r) => Object.fromEntries(spec.onConflict.map((f) => [f, r[f]]))) };
-      managed = await readBack(em, entity, where, true);
+      managed = await readBack(em, entity, where, target, true);
     }
     for (const e of managed) found.set(keyOf(e as Row), e);
   }
@@ -214,7 +236,7 @@ export async function insertIgnoring<T extends object>(
         insert.params,
         'all',
       )) as Row[];
-      for (const r of res) out.push(em.map(entity, r) as T);
+      out.push(...managedOf(em, entity, res, target));
     }
     return out;
   }
@@ -235,7 +257,7 @@ export async function insertIgnoring<T extends object>(
   }
   for (let i = 0; i < keys.length; i += MAX_ROWS) {
     const part = keys.slice(i, i + MAX_ROWS);
-    const read = await readBack(em, entity, { [pk.name]: { $in: part } });
+    const read = await readBack(em, entity, { [pk.name]: { $in: part } }, target);
     const byKey = new Map(read.map((e) => [keyPart((e as Row)[pk.name]), e]));
     for (const k of part) out.push(byKey.get(keyPart(k))!);
   }
