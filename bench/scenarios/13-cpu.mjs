@@ -11,6 +11,8 @@
 //             sends one UPDATE), delete — against the raw driver sending the same statements.
 // Targets (PostgreSQL): ≤ 1.6, ≤ 1.6, ≤ 1.5; (SQLite): ≤ 10, ≤ 10, ≤ 8. MikroORM's own `em.fork()` path is
 // measured beside them (reported), so the share of the gap that is MikroORM's shows.
+// - 13d / 13e / 13f the same three against drizzle-orm's query builder (not `.prepare()`), in the same
+//             rounds: Kosha's operations per CPU second over drizzle's. Target ≥ 1.2.
 import {
   closeKosha,
   decorate,
@@ -83,6 +85,8 @@ export default {
       throw new Error(`cpu: runs on SQLite and PostgreSQL, not ${ctx.dialect}`);
     const kosha = await openKosha(ctx, [User]);
     let raw;
+    let peer; // drizzle's query builder, on a connection of its own (SQLite: raw's database)
+    const { eq } = await import('drizzle-orm');
     try {
       const repo = new UserRepo();
       const service = new UserService(repo);
@@ -112,6 +116,35 @@ export default {
         const commit = db.prepare('commit');
         let r = 0;
         const rawId = () => (r++ % 1000) + 1;
+        const { drizzle } = await import('drizzle-orm/better-sqlite3');
+        const { sqliteTable, integer, text } = await import('drizzle-orm/sqlite-core');
+        const users = sqliteTable(table, {
+          id: integer('id').primaryKey({ autoIncrement: true }),
+          name: text('name').notNull(),
+          email: text('email').notNull(),
+        });
+        const dz = drizzle(db);
+        // better-sqlite3's transactions are synchronous: drizzle's callback is too.
+        peer = {
+          read: async () => must(dz.select().from(users).where(eq(users.id, rawId())).get()),
+          readTx: async () =>
+            dz.transaction((tx) => must(tx.select().from(users).where(eq(users.id, rawId())).get())),
+          crud: async () => {
+            const { id } = dz.transaction((tx) =>
+              tx
+                .insert(users)
+                .values({ name: 'new', email: 'new@example.com' })
+                .returning({ id: users.id })
+                .get(),
+            );
+            dz.transaction((tx) => must(tx.select().from(users).where(eq(users.id, id)).get()));
+            dz.transaction((tx) => {
+              must(tx.select().from(users).where(eq(users.id, id)).get());
+              tx.update(users).set({ name: 'renamed' }).where(eq(users.id, id)).run();
+            });
+            dz.transaction((tx) => tx.delete(users).where(eq(users.id, id)).run());
+          },
+        };
         raw = {
           close: async () => db.close(),
           read: async () => must(byId.get(rawId())),
@@ -141,6 +174,33 @@ export default {
         const client = new pg.Client({ connectionString: ctx.databaseUrl });
         await client.connect();
         const q = (name, text, values) => client.query({ name, text, values });
+        const { drizzle } = await import('drizzle-orm/node-postgres');
+        const { pgTable, serial, varchar } = await import('drizzle-orm/pg-core');
+        const users = pgTable(table, {
+          id: serial('id').primaryKey(),
+          name: varchar('name', { length: 100 }).notNull(),
+          email: varchar('email', { length: 255 }).notNull(),
+        });
+        const dzClient = new pg.Client({ connectionString: ctx.databaseUrl });
+        await dzClient.connect();
+        const dz = drizzle(dzClient);
+        const one = async (query) => must((await query)[0]);
+        peer = {
+          close: () => dzClient.end(),
+          read: () => one(dz.select().from(users).where(eq(users.id, nextId()))),
+          readTx: () => dz.transaction((tx) => one(tx.select().from(users).where(eq(users.id, nextId())))),
+          crud: async () => {
+            const [{ id }] = await dz.transaction((tx) =>
+              tx.insert(users).values({ name: 'new', email: 'new@example.com' }).returning({ id: users.id }),
+            );
+            await dz.transaction((tx) => one(tx.select().from(users).where(eq(users.id, id))));
+            await dz.transaction(async (tx) => {
+              await one(tx.select().from(users).where(eq(users.id, id)));
+              await tx.update(users).set({ name: 'renamed' }).where(eq(users.id, id));
+            });
+            await dz.transaction((tx) => tx.delete(users).where(eq(users.id, id)));
+          },
+        };
         const select = `select id, name, email from "${table}" where id = $1`;
         raw = {
           close: () => client.end(),
@@ -198,10 +258,15 @@ export default {
           rawTx: raw.readTx,
           koshaTx: kosha3.readTx,
           mikroTx: mikro.readTx,
+          drizzle: peer.read,
+          drizzleTx: peer.readTx,
         },
         { n, rounds: times },
       );
-      const c = await rounds({ raw: raw.crud, kosha: kosha3.crud }, { n: Math.ceil(n / 4), rounds: times });
+      const c = await rounds(
+        { raw: raw.crud, kosha: kosha3.crud, drizzle: peer.crud },
+        { n: Math.ceil(n / 4), rounds: times },
+      );
 
       const driver = sqlite ? 'better-sqlite3, a statement prepared once' : 'pg, a named statement';
       const [tRead, tTx, tCrud] = sqlite ? [10, 10, 8] : [1.6, 1.6, 1.5];
@@ -215,6 +280,18 @@ export default {
           target: `≤ ${target}`,
           pass: ratio <= target,
           notes: `${ctx.dialect}, ${times} rounds of ${what}; ${notes}`,
+        });
+      };
+      const versus = (scenario, mm, a, b, what) => {
+        const ratio = mm.ratio(b, a);
+        return row({
+          scenario,
+          kosha: `${fmtUs(mm.us(a))} CPU`,
+          baseline: `${fmtUs(mm.us(b))} CPU, drizzle-orm`,
+          ratio,
+          target: '≥ 1.2',
+          pass: ratio >= 1.2,
+          notes: `${ctx.dialect}, ${times} rounds of ${what}; ops per CPU second, Kosha over drizzle (the same statements)`,
         });
       };
       const tag = (s) => `13${s}. ${sqlite ? 'SQLite' : 'PostgreSQL'}: `;
@@ -246,8 +323,25 @@ export default {
           tCrud,
           'four transactions each: INSERT · SELECT · SELECT + UPDATE · DELETE',
         ),
+        // Kosha's operations per CPU second against drizzle's (its query builder, not `.prepare()`): > 1 is faster.
+        versus(
+          `${tag('d')}repo.getById against drizzle's query builder`,
+          m,
+          'kosha',
+          'drizzle',
+          `${n} reads`,
+        ),
+        versus(
+          `${tag('e')}@transactional → getById against drizzle's db.transaction`,
+          m,
+          'koshaTx',
+          'drizzleTx',
+          `${n} transactions`,
+        ),
+        versus(`${tag('f')}CRUD cycle against drizzle`, c, 'kosha', 'drizzle', `${Math.ceil(n / 4)} cycles`),
       ];
     } finally {
+      await peer?.close?.();
       await raw?.close();
       await closeKosha(kosha);
     }
