@@ -108,7 +108,7 @@ if (framework === 'express') {
   app.get('/method/:id', dbMiddleware({ kosha, mode: 'method' }), route(viaKosha));
   app.get('/raw-cache/:id', route(rawCache));
   app.get('/cached/:id', dbMiddleware({ kosha }), route(viaCache));
-  const hooks = (req, res, next) => {
+  const hooks = (_req, res, next) => {
     opened().then((session) => {
       res.on('close', noop);
       als.run(session, next);

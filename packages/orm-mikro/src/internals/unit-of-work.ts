@@ -184,13 +184,11 @@ export function createFromRow(
   data: Dictionary,
   refresh = false,
 ): object {
-  return em
-    .getEntityFactory()
-    .create(meta.class, data as never, {
-      merge: true,
-      convertCustomTypes: true,
-      ...(refresh ? { refresh } : {}),
-    });
+  return em.getEntityFactory().create(meta.class, data as never, {
+    merge: true,
+    convertCustomTypes: true,
+    ...(refresh ? { refresh } : {}),
+  });
 }
 
 /** Runs the `onLoad` hooks of the entities just loaded, as `em.find` does last (UnitOfWork.dispatchOnLoadEvent). */
