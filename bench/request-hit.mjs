@@ -10,21 +10,12 @@
 //             around the raw read — what the HTTP adapters add to any request
 // - scopeHit: the request scope around the seed's read: scenario 4c's route without HTTP
 // Not a scenario: it has no target; it shows where Kosha's part of 4c goes.
-import { cacheable, createKosha, DbRepo, memoryCache, transactional } from '@kosha/core';
+import { createKosha, memoryCache } from '@kosha/core';
 import { mikroOrm } from '@kosha/orm-mikro';
-import { decorate, defineUser, median } from './lib/harness.mjs';
+import { defineUser, median, seedCachedRepo } from './lib/harness.mjs';
 
 const User = await defineUser(`bench_request_hit_${process.pid}`);
-class CachedUsers extends DbRepo {
-  constructor(kosha) {
-    super(User, kosha);
-  }
-  async get(userId) {
-    return this.getById(userId);
-  }
-}
-decorate(CachedUsers, 'get', cacheable({ keyPrefix: 'user', ttl: 3600 }));
-decorate(CachedUsers, 'get', transactional);
+const CachedUsers = await seedCachedRepo(User);
 
 // An in-process provider that also keeps what Kosha wrote in a Map the baseline reads.
 const written = new Map();

@@ -210,6 +210,26 @@ export function decorate(cls, method, decorator) {
   Object.defineProperty(cls.prototype, method, decorator(cls.prototype, method, descriptor) ?? descriptor);
 }
 
+/**
+ * The seed's cached read of `User` as a repository class: `get(userId)` under `@transactional
+ * @cacheable({ keyPrefix: 'user', ttl: 3600 })` (decorators apply innermost first: @cacheable, then
+ * @transactional). Its constructor takes the Kosha instance.
+ */
+export async function seedCachedRepo(User) {
+  const { DbRepo, cacheable, transactional } = await import('@kosha/core');
+  class CachedUsers extends DbRepo {
+    constructor(kosha) {
+      super(User, kosha);
+    }
+    async get(userId) {
+      return this.getById(userId);
+    }
+  }
+  decorate(CachedUsers, 'get', cacheable({ keyPrefix: 'user', ttl: 3600 }));
+  decorate(CachedUsers, 'get', transactional);
+  return CachedUsers;
+}
+
 /** n plain rows for a `User` from defineUser. */
 export const userRows = (n, from = 0) =>
   Array.from({ length: n }, (_, i) => ({ name: `user ${from + i}`, email: `u${from + i}@example.com` }));

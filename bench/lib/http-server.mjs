@@ -14,9 +14,9 @@
 // It answers the parent's 'cpu' message with its CPU time so far.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { redisCache } from '@kosha/cache-redis';
-import { cacheable, column, createKosha, DbRepo, entity, id, table, transactional } from '@kosha/core';
+import { column, createKosha, DbRepo, entity, id, table } from '@kosha/core';
 import { mikroOrm } from '@kosha/orm-mikro';
-import { decorate, redisClient } from './harness.mjs';
+import { redisClient, seedCachedRepo } from './harness.mjs';
 
 export const ROWS = 1000;
 const framework = process.argv[2];
@@ -34,17 +34,8 @@ class UserRepo extends DbRepo {
   }
 }
 
-// The seed's cached read. Decorators apply innermost first: @cacheable, then @transactional.
-class CachedUsers extends DbRepo {
-  constructor(kosha) {
-    super(User, kosha);
-  }
-  async get(userId) {
-    return this.getById(userId);
-  }
-}
-decorate(CachedUsers, 'get', cacheable({ keyPrefix: 'user', ttl: 3600 }));
-decorate(CachedUsers, 'get', transactional);
+// The seed's cached read (@transactional @cacheable).
+const CachedUsers = await seedCachedRepo(User);
 
 const client = await redisClient({ redisUrl: process.env.REDIS_URL || undefined });
 const prefix = `kosha-bench-http-${process.pid}`;

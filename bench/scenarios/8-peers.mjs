@@ -222,16 +222,23 @@ export default {
         },
         ctx,
       );
+      // A read by id on each side, checked: `read(id)` for Kosha, `peerRead(id)` for the peer.
+      const reads = (read, peerRead) => ({
+        kosha: async () => {
+          const id = nextId();
+          expect(await read(id), User, id);
+        },
+        peer: async () => {
+          const id = nextId();
+          expect(await peerRead(id), PeerUser, id);
+        },
+      });
       const readM = await compare(
         {
-          kosha: async () => {
-            const id = nextId();
-            expect(await service.get(id), User, id);
-          },
-          peer: async () => {
-            const id = nextId();
-            expect(await peer.get(id), PeerUser, id);
-          },
+          ...reads(
+            (id) => service.get(id),
+            (id) => peer.get(id),
+          ),
           // Reported only: MikroORM on its own, what Kosha's repositories run on.
           mikro: async () => {
             const id = nextId();
@@ -243,16 +250,10 @@ export default {
 
       // The read by id alone, outside any transaction: one SELECT on both sides (the performance issue's cell).
       const byIdM = await compare(
-        {
-          kosha: async () => {
-            const id = nextId();
-            expect(await repo.getById(id), User, id);
-          },
-          peer: async () => {
-            const id = nextId();
-            expect(await peerRepo.findOneBy({ id }), PeerUser, id);
-          },
-        },
+        reads(
+          (id) => repo.getById(id),
+          (id) => peerRepo.findOneBy({ id }),
+        ),
         ctx,
       );
 
