@@ -40,23 +40,17 @@ export class RequestSession implements GateKeeper {
 
   beforeFirstByte(statusCode: number): Promise<void> | undefined {
     const scope = this.#scope;
-    // The client left before the handler answered (closed already), or `mode: 'method'` (nothing to
-    // commit): close() takes the session out of the context at once, and nothing needs to wait for it.
-    if (!scope.active || !this.#options.transaction) {
-      void scope.close(ENDED);
-      return undefined;
-    }
-    // A transaction that ran nothing (the request was answered from the cache) ends here and now: the
-    // response goes straight out.
-    if (scope.finishNow({ statusCode, rollbackOn: this.#options.rollbackOn })) {
+    const outcome = { statusCode, rollbackOn: this.#options.rollbackOn };
+    // The client left before the handler answered (closed already), `mode: 'method'` (nothing to commit),
+    // or a transaction that ran nothing (answered from the cache) and has just ended: close() takes the
+    // session out of the context at once, and nothing needs to wait for it.
+    if (!scope.active || !this.#options.transaction || scope.finishNow(outcome)) {
       void scope.close(ENDED);
       return undefined;
     }
     // Once the transaction has ended its connection is back in the pool: the response need not wait for
     // close(). If it has not ended (rollbackOn threw), close() rolls it back.
-    return scope
-      .finish({ statusCode, rollbackOn: this.#options.rollbackOn })
-      .finally(() => void scope.close(ENDED));
+    return scope.finish(outcome).finally(() => void scope.close(ENDED));
   }
 
   /** The request, for log lines: method and path, never the query string (it may carry tokens). */

@@ -49,16 +49,11 @@ export class RequestSession {
    */
   settle(statusCode: number): Promise<void> | undefined {
     const scope = this.scope;
-    // The client left before the handler answered (closed already), or `mode: 'method'` (nothing to
-    // commit): close() takes the session out of the context at once, and nothing needs to wait for it.
-    if (!scope.active || !this.#options.transaction) {
-      void scope.close(ENDED);
-      return undefined;
-    }
     const outcome = { statusCode, failed: this.errored, rollbackOn: this.#options.rollbackOn };
-    // A transaction that ran nothing (the request was answered from the cache) ends here and now: the
-    // reply goes straight out.
-    if (scope.finishNow(outcome)) {
+    // The client left before the handler answered (closed already), `mode: 'method'` (nothing to commit),
+    // or a transaction that ran nothing (answered from the cache) and has just ended: close() takes the
+    // session out of the context at once, and nothing needs to wait for it.
+    if (!scope.active || !this.#options.transaction || scope.finishNow(outcome)) {
       void scope.close(ENDED);
       return undefined;
     }

@@ -251,12 +251,8 @@ export class MikroSession implements Session {
   }
 
   commit(): Promise<void> {
-    if (this.#pending && !this.#closed) {
-      // Begun and never used: nothing to write, nothing to send.
-      this.#pending = undefined;
-      this.#settings = undefined;
-      return RESOLVED;
-    }
+    // Begun and never used: nothing to write, nothing to send.
+    if (this.endUnused()) return RESOLVED;
     return this.#op(async () => {
       if (this.#pending) {
         // Begun and never used: nothing to write, nothing to send.
