@@ -173,6 +173,10 @@ class MikroOrmBackend implements OrmBackend, SessionHost {
       debug: debug ? ['query'] : false,
       loggerFactory: () => queryLogger,
       colors: false,
+      // MikroORM's default puts a setter on the entity prototype for every scalar field, which redefines the
+      // field on each instance the first time it is set (a getter and setter per field per instance): 18 % of
+      // an upsert of 1,000 rows. Relations still propagate to their inverse side once an entity is managed.
+      propagationOnPrototype: false,
     };
     let orm: MikroORM | undefined;
     try {

@@ -134,6 +134,28 @@ for (const db of DATABASES) {
       expect(titles).toEqual(['First', 'Second']);
     });
 
+    it('a new instance whose @manyToOne is set by assignment joins the loaded collection of its owner', async () => {
+      const { author } = await authorWithBooks('Old');
+      await env.kosha.transaction(async () => {
+        const loaded = (await authors.getById(author.id))!;
+        await loaded.books.init();
+        const book = new Book();
+        book.title = 'New';
+        book.author = loaded;
+        // Saving makes it managed; its owner's loaded collection then holds it.
+        await books.insertAll([book]);
+        expect(loaded.books.contains(book)).toBe(true);
+        expect(book.author).toBe(loaded);
+        // Once managed, a reassignment moves it between collections at once.
+        const [other] = await authors.insertAll([{ name: 'Other' }]);
+        await other!.books.init();
+        book.author = other!;
+        expect(loaded.books.contains(book)).toBe(false);
+        expect(other!.books.contains(book)).toBe(true);
+      });
+      expect((await books.findAllByField('author', author)).map((b) => b.title)).toEqual(['Old']);
+    });
+
     it('a new instance gets its collection when it is inserted', async () => {
       const author = new Author();
       author.name = 'Fresh';
