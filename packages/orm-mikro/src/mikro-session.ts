@@ -43,6 +43,7 @@ import { pageWithTotal } from './query/page-query.js';
 import { SavepointStack } from './savepoint-stack.js';
 import { ISOLATION, type TransactionSettings, transactionSettings } from './transaction-settings.js';
 import type { Dialect } from './url.js';
+import { commitFlushed, deleteCompiled, flushCompiled, scheduledNothing } from './writes/compiled-flush.js';
 import { lockOptions } from './writes/lock-mode.js';
 import { deletedFilters, isDeleted, withoutDeleted } from './writes/soft-delete.js';
 import { updateWhere } from './writes/update-where.js';
@@ -93,6 +94,8 @@ export class MikroSession implements Session {
   // Made on the first savepoint: most sessions never have one, and registering a stack costs a WeakMap entry.
   #stack: SavepointStack | undefined;
   #closed = false;
+  /** The transaction in progress is read-only: its loaded entities are not checked for changes at the end. */
+  #readOnlyTx = false;
 
   constructor(host: SessionHost, readOnly: boolean) {
     this.#host = host;
@@ -192,6 +195,7 @@ export class MikroSession implements Session {
         );
         this.#pending = { options, settings };
         this.#settings = settings;
+        this.#readOnlyTx = options.readOnly === true;
         this.#stack?.clear();
         return RESOLVED;
       } catch (error) {
@@ -210,6 +214,7 @@ export class MikroSession implements Session {
         options,
         this.#host.statementTimeoutMs,
       );
+      this.#readOnlyTx = options.readOnly === true;
       if (this.#host.transactions && this.#host.driver) {
         // Attached to the EntityManager when the session is next used; one that never is runs nothing.
         this.#pending = { options, settings };
@@ -261,14 +266,22 @@ export class MikroSession implements Session {
         return;
       }
       this.#inTransaction('commit');
+      const em = this.native;
+      // A read-only transaction does not check its loaded entities for changes (Hibernate's read-only
+      // rule, which Spring's readOnly sets); an entity scheduled for insert or removal still goes to the
+      // flush, where the database refuses it. Otherwise plain column updates go out as compiled UPDATEs
+      // when they are all there is (writes/compiled-flush.ts). Either way nothing is left to flush.
+      const flushed =
+        (this.#readOnlyTx && scheduledNothing(em)) || (await flushCompiled(em, this.#host.dialect));
       // em.commit() flushes and then commits. Settings that must be undone before the COMMIT need the
       // flush before them (it runs under them); without any, em.commit()'s own flush is the only one — a
       // second would walk every managed entity again for nothing (10,000 after a bulk insert).
       if (this.#settings?.end.length) {
-        await this.native.flush();
+        if (!flushed) await em.flush();
         await this.#endSettings();
       } else this.#settings = undefined;
-      await this.native.commit();
+      if (flushed) await commitFlushed(em);
+      else await em.commit();
       this.#connection = undefined;
       this.#stack?.clear();
     });
@@ -355,7 +368,13 @@ export class MikroSession implements Session {
   }
 
   flush(): Promise<void> {
-    return this.#op(() => this.native.flush());
+    return this.#op(() => this.#flush());
+  }
+
+  /** The unit of work's changes, as compiled UPDATEs where they are only those (writes/compiled-flush.ts). */
+  async #flush(): Promise<void> {
+    const em = this.native;
+    if (!(await flushCompiled(em, this.#host.dialect))) await em.flush();
   }
 
   close(reason?: () => Error): Promise<void> {
@@ -656,7 +675,7 @@ export class MikroSession implements Session {
   update<T extends object>(entity: EntityClass<T>, value: T): Promise<T> {
     return this.#op(async () => {
       const managed = (await mergeDetached(this.native, entity, value, 'update'))!;
-      await this.native.flush();
+      await this.#flush();
       if (managed !== value) copyGenerated(entity, managed, value);
       return managed;
     });
@@ -664,10 +683,14 @@ export class MikroSession implements Session {
 
   deleteById<T extends object>(entity: EntityClass<T>, id: unknown): Promise<boolean> {
     return this.#op(async () => {
-      const where = toWhere(entity, keyFilter(metadataOf(entity), id));
+      const meta = metadataOf(entity);
+      const where = toWhere(entity, keyFilter(meta, id));
       // Pending changes go first, as they would before any other statement of the unit of work.
-      await this.native.flush();
-      const deleted = await this.native.nativeDelete(entity, where as never);
+      await this.#flush();
+      const mikro = meta.compositeKey ? undefined : this.native.getMetadata().find(entity);
+      const deleted =
+        (mikro && (await deleteCompiled(this.native, mikro, id, this.#host.dialect))) ??
+        (await this.native.nativeDelete(entity, where as never));
       const uow = this.native.getUnitOfWork(false);
       const managed = uow.tryGetById(entity, where as never);
       if (managed) uow.unsetIdentity(managed);

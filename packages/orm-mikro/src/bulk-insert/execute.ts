@@ -21,19 +21,23 @@ export interface TransactionContext {
 
 let queries = 0;
 
-/** Runs one statement on the transaction's connection, logged and its errors converted like MikroORM's own. */
+/**
+ * Runs one statement on the transaction's connection, logged and its errors converted like MikroORM's own;
+ * its query id names its `kind` (`kosha-insert-7`).
+ */
 export async function execute(
   em: SqlEntityManager,
   ctx: TransactionContext,
   text: StatementText,
   params: unknown[],
+  kind: 'insert' | 'update' | 'delete' = 'insert',
 ): Promise<InsertResult> {
   // A compiled Kysely query, as CompiledQuery.raw(sql, parameters) makes it (kysely is not ours to import).
   const query = {
     sql: text.sql,
     parameters: params,
     query: { kind: 'RawNode', sqlFragments: [text.sql], parameters: [] },
-    queryId: { queryId: `kosha-insert-${++queries}` },
+    queryId: { queryId: `kosha-${kind}-${++queries}` },
   };
   try {
     return await runLogged(em, text.logged, async () => {

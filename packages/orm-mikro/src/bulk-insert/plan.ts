@@ -43,25 +43,28 @@ export function planOf(meta: EntityMetadata, platform: Platform): Plan | null {
 }
 
 // A custom type may wrap its placeholder in SQL (AbstractSqlDriver.nativeInsertMany); only bare ones here.
-function plainPlaceholder(prop: EntityProperty, platform: Platform): boolean {
+export function plainPlaceholder(prop: EntityProperty, platform: Platform): boolean {
   const type = prop.customType as
     | { convertToDatabaseValueSQL?(key: string, platform: Platform): string }
     | undefined;
   return !type?.convertToDatabaseValueSQL || type.convertToDatabaseValueSQL('?', platform) === '?';
 }
 
+/** One table, one key column, no inheritance: an entity whose rows a plain statement writes. */
+export function oneTableOneKey(meta: EntityMetadata): boolean {
+  return (
+    meta.primaryKeys.length === 1 &&
+    !meta.compositePK &&
+    !meta.inheritanceType &&
+    !meta.discriminatorColumn &&
+    meta.root === meta &&
+    !meta.virtual &&
+    !meta.embeddable
+  );
+}
+
 function makePlan(meta: EntityMetadata, platform: Platform): Plan | null {
-  if (
-    meta.primaryKeys.length !== 1 ||
-    meta.compositePK ||
-    meta.inheritanceType ||
-    meta.discriminatorColumn ||
-    meta.root !== meta ||
-    meta.virtual ||
-    meta.readonly ||
-    meta.embeddable ||
-    CREATE_EVENTS.some((e) => meta.hooks[e]?.length)
-  ) {
+  if (!oneTableOneKey(meta) || meta.readonly || CREATE_EVENTS.some((e) => meta.hooks[e]?.length)) {
     return null;
   }
   const columns = new Map<string, string>();

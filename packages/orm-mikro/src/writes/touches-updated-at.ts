@@ -22,6 +22,11 @@ export function quietColumns(meta: EntityMetadata, now: () => unknown): boolean 
   return true;
 }
 
+/** True when the entity class has a rule of {@link quietColumns}: its `@updatedAt` is this subscriber's. */
+export function hasQuietColumns(cls: object): boolean {
+  return rules.has(cls);
+}
+
 /** Sets `@updatedAt` on updates that change some column other than the quiet ones. */
 export const touchUpdatedAt: EventSubscriber = {
   onFlush(args: FlushEventArgs): void {
