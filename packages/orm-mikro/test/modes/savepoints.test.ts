@@ -17,6 +17,7 @@ import {
 import { type Collection, wrap } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES, openKosha } from '../support/databases.js';
+import { watchStatements } from '../support/statements.js';
 
 @entity
 @table('sp_shelves')
@@ -117,6 +118,43 @@ for (const db of DATABASES) {
       const read = (await shelves.getById(shelf!.id))!;
       expect(read.name).toBe('changed outside');
       expect(read.version).toBe(2);
+    });
+
+    it('a column update written by a compiled UPDATE inside a rolled-back savepoint is undone in memory too', async () => {
+      const [jar] = await jars.insertAll([{ label: 'jar-original', shelf: null }]);
+      await kosha.transaction(async () => {
+        const j = (await jars.getById(jar!.id))!;
+        const sent = watchStatements(jars.em, /^\s*update\b/i);
+        j.label = 'jar-outer';
+        await jars.update(j);
+        expect(sent.map((q) => q.queryId?.queryId.split('-').slice(0, 2).join('-'))).toEqual([
+          'kosha-update',
+        ]);
+        await expect(
+          nested(kosha, async () => {
+            j.label = 'jar-inside';
+            await jars.update(j);
+            expect(await labelled('jar-inside')).toBe(1);
+            throw new Boom();
+          }),
+        ).rejects.toBeInstanceOf(Boom);
+        expect(j.label).toBe('jar-outer');
+        expect(await labelled('jar-inside')).toBe(0);
+      });
+      expect((await jars.getById(jar!.id))!.label).toBe('jar-outer');
+      await kosha.transaction(async () => {
+        const j = (await jars.getById(jar!.id))!;
+        await expect(
+          nested(kosha, async () => {
+            j.label = 'jar-again';
+            await jars.update(j);
+            throw new Boom();
+          }),
+        ).rejects.toBeInstanceOf(Boom);
+        // Back to what the row holds: setting it back to the rolled-back value is a change to write.
+        j.label = 'jar-again';
+      });
+      expect((await jars.getById(jar!.id))!.label).toBe('jar-again');
     });
 
     it('what the nested scope changed without flushing is dropped with it', async () => {
