@@ -231,7 +231,7 @@ function badStringCases(dialect: Dialect, label: string): void {
         facts.recoverMs = again.ms;
       });
     } else {
-      it('a NUL byte: stored as is by inserts; a lookup or update with one fails, never as a lost connection', async () => {
+      it('a NUL byte: stored as is by inserts and updates; a lookup with one fails, never as a lost connection', async () => {
         const { rows } = t;
         const value = 'bsnul-a\u0000b';
         // Inserts bind their values: the NUL is stored and read back as is.
@@ -239,23 +239,23 @@ function badStringCases(dialect: Dialect, label: string): void {
         expect((await rows.getById(saved.id))?.token).toBe(value);
         await within(rows.insertAll([{ token: 'bsnul-batch-\u0000\u0000' }]), 5_000, 'insertAll with NULs');
         expect(await t.stored('bsnul-batch-')).toEqual(['bsnul-batch-\u0000\u0000']);
-        // Lookups and updates carry the value inside the SQL text (MikroORM inlines it), where SQLite's
-        // parser would stop at the NUL: Kosha refuses them before any SQL, as invalid_data.
+        // A lookup carries the value inside the SQL text (MikroORM inlines it), where SQLite's parser
+        // would stop at the NUL: Kosha refuses it before any SQL, as invalid_data.
         const lookup = await refused(t, () => rows.findByField('token', value));
+        expect(lookup.error).toBeInstanceOf(DatabaseError);
+        expect((lookup.error as DatabaseError).kind).not.toBe('connection');
+        expect((lookup.error as DatabaseError).kind).toBe('invalid_data');
+        expect((await rows.getById(saved.id))?.token).toBe(value);
+        // A change to a loaded entity is a compiled UPDATE, its values bound like an insert's.
         const before = (await rows.getById(saved.id))!;
         before.token = 'bsnul-x\u0000y';
-        const update = await refused(t, () => rows.update(before));
-        for (const o of [lookup, update]) {
-          expect(o.error).toBeInstanceOf(DatabaseError);
-          expect((o.error as DatabaseError).kind).not.toBe('connection');
-          expect((o.error as DatabaseError).kind).toBe('invalid_data');
-        }
-        expect((await rows.getById(saved.id))?.token).toBe(value);
+        await within(rows.update(before), 5_000, 'an update with a NUL');
+        expect((await rows.getById(saved.id))?.token).toBe('bsnul-x\u0000y');
         const again = await timed(() => within(rows.save('bsafter-nul'), 5_000, 'a save after the NULs'));
         expect(again.error).toBeUndefined();
         facts.nul = 'stored-by-insert';
         facts.nulLookupKind = (lookup.error as DatabaseError).kind;
-        facts.nulUpdateKind = (update.error as DatabaseError).kind;
+        facts.nulUpdate = 'stored';
         facts.recoverMs = again.ms;
       });
     }
