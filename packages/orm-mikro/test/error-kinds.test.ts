@@ -448,7 +448,11 @@ for (const db of DATABASES) {
           const [me] = (await client.query('select pg_backend_pid() as id')).rows;
           await killServing(me!.id);
           const next = await rejection(client.query('select 1'));
-          expect(next.message).toBe('Client has encountered a connection error and is not queryable');
+          // Whether the client saw the backend go before this query or got the server's FATAL as its
+          // answer depends on timing (seen under load): both are pg's own errors of a lost connection.
+          expect(next.message).toMatch(
+            /^(Client has encountered a connection error and is not queryable|terminating connection due to administrator command)$/,
+          );
           expect((translateError(next, { platform: await platform() }) as DatabaseError).kind).toBe(
             'connection',
           );
