@@ -12,8 +12,9 @@
 // MikroORM's flush (`flushCompiled` answers false before sending anything): a persist or a removal
 // pending, a dirty collection, a changed relation, a `@version` or a concurrency check, entity hooks or
 // subscribers of update and flush events, a property whose SQL MikroORM writes itself, inheritance,
-// composite keys, more than a handful of managed entities (the check would then cost what it saves),
-// and a MikroORM whose internals are not those Kosha was checked against.
+// composite keys, and a MikroORM whose internals are not those Kosha was checked against. The flush that
+// follows finds nothing to do, so the session commits without it (`commitFlushed`): each managed entity
+// is checked once, by the recipe, instead of by MikroORM's flush.
 import {
   type Dictionary,
   type EntityMetadata,
@@ -42,9 +43,6 @@ import {
 } from '../internals/index.js';
 import type { Dialect } from '../url.js';
 import { hasQuietColumns, touchUpdatedAt } from './touches-updated-at.js';
-
-/** Most managed entities the recipe checks; past it MikroORM's flush alone is cheaper than both. */
-export const MAX_CHECKED = 16;
 
 /** Events whose listeners expect the unit of work's own flush. */
 const UPDATE_EVENTS = [
@@ -216,14 +214,18 @@ export async function flushCompiled(em: SqlEntityManager, dialect: Dialect): Pro
   const uow = em.getUnitOfWork(false);
   const ctx = em.getTransactionContext() as TransactionContext | undefined;
   if (!ctx || fastPathProblem(em) || bulkInsertProblem(em, dialect) || othersListen(em)) return false;
-  const found: { entity: object; meta: EntityMetadata; plan: UpdatePlan; keys: string[] }[] = [];
-  let checked = 0;
+  // The mappings first, which are decided once per entity: one the recipe does not cover sends the whole
+  // flush to MikroORM before any entity is diffed (a diff costs what the flush's own check costs).
+  const held: { entity: object; meta: EntityMetadata; plan: UpdatePlan }[] = [];
   for (const entity of uow.getIdentityMap()) {
-    if (++checked > MAX_CHECKED) return false;
     const meta = entityMetaOf(entity);
     if (meta.readonly) continue;
     const plan = planOf(em, meta);
     if (!plan) return false;
+    held.push({ entity, meta, plan });
+  }
+  const found: { entity: object; meta: EntityMetadata; plan: UpdatePlan; keys: string[] }[] = [];
+  for (const { entity, meta, plan } of held) {
     const keys = changesOf(em, entity, meta, plan);
     if (!keys) return false;
     if (keys.length > 0) found.push({ entity, meta, plan, keys });
