@@ -43,7 +43,13 @@ import { pageWithTotal } from './query/page-query.js';
 import { SavepointStack } from './savepoint-stack.js';
 import { ISOLATION, type TransactionSettings, transactionSettings } from './transaction-settings.js';
 import type { Dialect } from './url.js';
-import { commitFlushed, deleteCompiled, flushCompiled, scheduledNothing } from './writes/compiled-flush.js';
+import {
+  commitFlushed,
+  deleteCompiled,
+  flushCompiled,
+  flushPending,
+  scheduledNothing,
+} from './writes/compiled-flush.js';
 import { lockOptions } from './writes/lock-mode.js';
 import { deletedFilters, isDeleted, withoutDeleted } from './writes/soft-delete.js';
 import { updateWhere } from './writes/update-where.js';
@@ -372,9 +378,8 @@ export class MikroSession implements Session {
   }
 
   /** The unit of work's changes, as compiled UPDATEs where they are only those (writes/compiled-flush.ts). */
-  async #flush(): Promise<void> {
-    const em = this.native;
-    if (!(await flushCompiled(em, this.#host.dialect))) await em.flush();
+  #flush(): Promise<void> {
+    return flushPending(this.native, this.#host.dialect);
   }
 
   close(reason?: () => Error): Promise<void> {
@@ -485,6 +490,7 @@ export class MikroSession implements Session {
         entity,
         () => withoutDeleted(entity, this.#filter(entity, spec.where), spec.withDeleted),
         spec,
+        this.#host.dialect,
       ),
     );
   }

@@ -5,6 +5,7 @@ import { bulkInsertProblem } from '../internals/index.js';
 import { checkRows, createNew, createOne, persistAndFlush } from '../new-entities.js';
 import { insertWatcher } from '../savepoint-stack.js';
 import type { Dialect } from '../url.js';
+import { flushPending } from '../writes/compiled-flush.js';
 import { touchUpdatedAt } from '../writes/touches-updated-at.js';
 import { BulkRun, REFUSED, SENT } from './bulk-run.js';
 import type { TransactionContext } from './execute.js';
@@ -73,7 +74,7 @@ export async function insertNew<T extends object>(
   if (!plan || !ctx) return persistAndFlush(em, createNew(em, entity, rows));
   // The unit of work's pending writes go first, as they would in one flush. Before the rows become
   // entities: those may be linked into managed entities' collections, which a flush would cascade to.
-  await em.flush();
+  await flushPending(em, target.dialect);
   const returning = options.returning ?? (await supportsReturning(em, target));
   const run = new BulkRun(em, ctx, plan, target.dialect, returning);
   const out: T[] = new Array(rows.length);

@@ -248,6 +248,11 @@ export async function flushCompiled(em: SqlEntityManager, dialect: Dialect): Pro
   return true;
 }
 
+/** Writes the unit of work's pending changes: compiled when they are only column updates, else MikroORM's flush. */
+export async function flushPending(em: SqlEntityManager, dialect: Dialect): Promise<void> {
+  if (!(await flushCompiled(em, dialect))) await em.flush();
+}
+
 /** No entity is scheduled for insert or removal (what a flush would send without any change check). */
 export function scheduledNothing(em: SqlEntityManager): boolean {
   const uow = em.getUnitOfWork(false);

@@ -6,6 +6,8 @@ import { raw } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { now } from '../entity-schema.js';
 import type { Filter } from '../query/filter-query.js';
+import type { Dialect } from '../url.js';
+import { flushPending } from './compiled-flush.js';
 import { rowsFilter } from './key-filter.js';
 import { reloadHeld } from './reload-held.js';
 import { updateStatement } from './update-statement.js';
@@ -19,9 +21,10 @@ export async function updateWhere(
   entity: EntityClass,
   where: () => Filter,
   spec: UpdateSpec,
+  dialect: Dialect,
 ): Promise<number> {
   // Pending changes go first, as they would before any other statement of the unit of work.
-  await em.flush();
+  await flushPending(em, dialect);
   const fast = await updateStatement(em, entity, spec);
   if (fast !== undefined) {
     if (fast > 0) await reloadHeld(em, entity);

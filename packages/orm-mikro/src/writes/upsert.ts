@@ -12,6 +12,7 @@ import { now } from '../entity-schema.js';
 import { createFromRow } from '../internals/index.js';
 import { checkRows } from '../new-entities.js';
 import type { Dialect } from '../url.js';
+import { flushPending } from './compiled-flush.js';
 
 /** What the statements need to know about the database. */
 export interface UpsertTarget {
@@ -69,10 +70,15 @@ function rowData(em: SqlEntityManager, entity: EntityClass, rows: readonly objec
 }
 
 /** The rows checked and as plain data, after the unit of work's pending changes are written. */
-async function prepared(em: SqlEntityManager, entity: EntityClass, given: readonly object[]): Promise<Row[]> {
+async function prepared(
+  em: SqlEntityManager,
+  entity: EntityClass,
+  given: readonly object[],
+  dialect: Dialect,
+): Promise<Row[]> {
   checkRows(entity, given as never);
   const rows = rowData(em, entity, given);
-  await em.flush();
+  await flushPending(em, dialect);
   return rows;
 }
 
@@ -187,7 +193,7 @@ export async function upsertRows<T extends object>(
   target: UpsertTarget,
 ): Promise<T[]> {
   const meta = metadataOf(entity);
-  const rows = await prepared(em, entity, given);
+  const rows = await prepared(em, entity, given, target.dialect);
   // MariaDB's RETURNING is not documented for the ON DUPLICATE KEY UPDATE branch: read back there.
   const returning = target.dialect === 'postgresql' || target.dialect === 'sqlite';
   const clause = conflictClause(em, entity, spec, target.dialect);
@@ -226,7 +232,7 @@ export async function insertIgnoring<T extends object>(
   target: UpsertTarget,
 ): Promise<T[]> {
   const meta = metadataOf(entity);
-  const rows = await prepared(em, entity, given);
+  const rows = await prepared(em, entity, given, target.dialect);
   const out: T[] = [];
   if (target.dialect === 'postgresql' || target.dialect === 'sqlite') {
     for (const batch of batches(rows)) {
