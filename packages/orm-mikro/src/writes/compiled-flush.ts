@@ -191,6 +191,12 @@ function changesOf(
     const items = (entity as Dictionary)[prop.name];
     if (Utils.isCollection(items) && items.isDirty()) return undefined;
   }
+  // A key or a plain `{ id }` assigned to a relation: the flush points it at the row (detachedReferences,
+  // before MikroORM's flush), and the snapshot cannot be taken before that.
+  for (const name of plan.relations) {
+    const value = (entity as Dictionary)[name];
+    if (value != null && !Utils.isEntity(value, true)) return undefined;
+  }
   let keys = Object.keys(em.getComparator().diffEntities(meta.class, original, prepareEntity(em, entity)));
   if (keys.length === 0) return keys;
   if (!wrap(entity).isInitialized()) return undefined;

@@ -258,6 +258,22 @@ for (const db of DATABASES) {
       expect((await users.getById(writer!.id))!.name).toBe('writer-f');
     });
 
+    it('a plain { id } or a key assigned to a relation of an entity without @version is a reference too', async () => {
+      const [a, b, c] = await users.insertAll([newUser('fa'), newUser('fb'), newUser('fc')]);
+      const [follow] = await follows.insertAll([{ follower: a!, followee: b! }]);
+      const before = await userRows();
+      const assign = (followee: unknown) =>
+        kosha.transaction(async () => {
+          (await follows.getById(follow!.id))!.followee = followee as User;
+        });
+      await assign(c!.id);
+      expect(await followeeIds([follow!.id])).toEqual([c!.id]);
+      await assign({ id: a!.id, name: 'not written' });
+      expect(await followeeIds([follow!.id])).toEqual([a!.id]);
+      expect(await userRows()).toBe(before);
+      expect((await users.getById(a!.id))!.name).toBe('fa');
+    });
+
     it('a cached entity assigned while the session already holds that row is the held row', async () => {
       const [writer] = await users.insertAll([newUser('writer-2')]);
       const [article] = await articles.insertAll([{ title: 'Held', author: writer! }]);
