@@ -10,7 +10,8 @@
 // changed, `validateEntity` before anything is sent, and the snapshot taken again after the UPDATE, so
 // that the flush that follows finds nothing to do. Whatever the recipe does not cover is left whole to
 // MikroORM's flush (`flushCompiled` answers false before sending anything): a persist or a removal
-// pending, a dirty collection, a changed relation, a `@version` or a concurrency check, entity hooks or
+// pending, a dirty collection, a changed relation, a change to an entity with a `@version`, a concurrency
+// check, quiet columns or update hooks (such entities are only checked: unchanged, they need no flush),
 // subscribers of update and flush events, a property whose SQL MikroORM writes itself, inheritance,
 // composite keys, and a MikroORM whose internals are not those Kosha was checked against. The flush that
 // follows finds nothing to do, so the session commits without it (`commitFlushed`): each managed entity
@@ -63,6 +64,11 @@ interface UpdatePlan {
   readonly relations: ReadonlySet<string>;
   readonly toMany: readonly EntityProperty[];
   readonly onUpdate: readonly EntityProperty[];
+  /**
+   * A change of such an entity is MikroORM's to write (its `@version` bumped and checked, a concurrency
+   * check, quiet columns, update hooks): the recipe only finds out whether there is one.
+   */
+  readonly checkOnly: boolean;
   /** Statement texts by the changed columns. */
   readonly texts: Map<string, StatementText>;
 }
@@ -79,15 +85,12 @@ function planOf(em: SqlEntityManager, meta: EntityMetadata): UpdatePlan | null {
 }
 
 function makePlan(em: SqlEntityManager, meta: EntityMetadata): UpdatePlan | null {
-  if (
-    !oneTableOneKey(meta) ||
-    meta.versionProperty ||
+  if (!oneTableOneKey(meta)) return null;
+  const checkOnly =
+    !!meta.versionProperty ||
     meta.concurrencyCheckKeys.size > 0 ||
     hasQuietColumns(meta.class) ||
-    UPDATE_EVENTS.some((e) => meta.hooks[e]?.length)
-  ) {
-    return null;
-  }
+    UPDATE_EVENTS.some((e) => meta.hooks[e]?.length);
   const platform = em.getPlatform();
   const columns = new Map<string, string>();
   const relations = new Set<string>();
@@ -126,8 +129,15 @@ function makePlan(em: SqlEntityManager, meta: EntityMetadata): UpdatePlan | null
     relations,
     toMany,
     onUpdate,
+    checkOnly,
     texts: new Map(),
   };
+}
+
+/** A statement's text as the driver is sent it (`$1…` on PostgreSQL) and as it is logged (`?`). */
+function bothTexts(dialect: Dialect, write: (placeholder: (i: number) => string) => string): StatementText {
+  const logged = write(() => '?');
+  return { sql: dialect === 'postgresql' ? write((i) => `$${i + 1}`) : logged, logged };
 }
 
 /** `update <table> set a = ?, b = ? where <key> = ?`, made once per set of changed columns. */
@@ -136,15 +146,14 @@ function textOf(plan: UpdatePlan, keys: readonly string[], dialect: Dialect): St
   let text = plan.texts.get(shape);
   if (!text) {
     const columns = [...keys, plan.key.name].map((k) => plan.columns.get(k)!);
-    const write = (placeholder: (i: number) => string) =>
-      `update ${plan.table} set ${columns
-        .slice(0, -1)
-        .map((c, i) => `${c} = ${placeholder(i)}`)
-        .join(', ')} where ${columns.at(-1)} = ${placeholder(keys.length)}`;
-    text = {
-      sql: dialect === 'postgresql' ? write((i) => `$${i + 1}`) : write(() => '?'),
-      logged: write(() => '?'),
-    };
+    text = bothTexts(
+      dialect,
+      (placeholder) =>
+        `update ${plan.table} set ${columns
+          .slice(0, -1)
+          .map((c, i) => `${c} = ${placeholder(i)}`)
+          .join(', ')} where ${columns.at(-1)} = ${placeholder(keys.length)}`,
+    );
     // Shapes are the sets of columns a program changes together: few, but bounded all the same.
     if (plan.texts.size >= 64) plan.texts.clear();
     plan.texts.set(shape, text);
@@ -166,7 +175,7 @@ function othersListen(em: SqlEntityManager): boolean {
 const binders = new WeakMap<object, Binder>();
 
 /** The binder of this ORM's dialect, made once per ORM (its configuration, which every fork shares). */
-function binderOf(em: SqlEntityManager, dialect: Dialect): Binder {
+export function binderOf(em: SqlEntityManager, dialect: Dialect): Binder {
   let bind = binders.get(em.config);
   if (!bind) binders.set(em.config, (bind = binderFor(em, dialect)));
   return bind;
@@ -178,13 +187,21 @@ interface Change {
   readonly params: unknown[];
 }
 
-/** The changes of one managed entity (`[]`: none), or `undefined` when they are the unit of work's. */
+/** The changed properties of a managed entity and the snapshot they were found in. */
+interface Changes {
+  readonly keys: string[];
+  readonly current: Dictionary;
+}
+
+const UNCHANGED: Changes = { keys: [], current: {} };
+
+/** The changes of one managed entity (no keys: none), or `undefined` when they are the unit of work's. */
 function changesOf(
   em: SqlEntityManager,
   entity: object,
   meta: EntityMetadata,
   plan: UpdatePlan,
-): string[] | undefined {
+): Changes | undefined {
   const original = trackedDataOf(entity);
   if (!original) return undefined;
   for (const prop of plan.toMany) {
@@ -197,16 +214,19 @@ function changesOf(
     const value = (entity as Dictionary)[name];
     if (value != null && !Utils.isEntity(value, true)) return undefined;
   }
-  let keys = Object.keys(em.getComparator().diffEntities(meta.class, original, prepareEntity(em, entity)));
-  if (keys.length === 0) return keys;
-  if (!wrap(entity).isInitialized()) return undefined;
+  const comparator = em.getComparator();
+  let current = prepareEntity(em, entity);
+  let keys = Object.keys(comparator.diffEntities(meta.class, original, current));
+  if (keys.length === 0) return UNCHANGED;
+  if (plan.checkOnly || !wrap(entity).isInitialized()) return undefined;
   // ChangeSetComputer: `onUpdate` values are taken only when something else changed.
   if (plan.onUpdate.length > 0) {
     for (const prop of plan.onUpdate) (entity as Dictionary)[prop.name] = prop.onUpdate!(entity, em);
-    keys = Object.keys(em.getComparator().diffEntities(meta.class, original, prepareEntity(em, entity)));
+    current = prepareEntity(em, entity);
+    keys = Object.keys(comparator.diffEntities(meta.class, original, current));
   }
   for (const k of keys) if (!plan.columns.has(k) || k === plan.key.name) return undefined;
-  return keys;
+  return { keys, current };
 }
 
 /**
@@ -221,7 +241,8 @@ export async function flushCompiled(em: SqlEntityManager, dialect: Dialect): Pro
   const ctx = em.getTransactionContext() as TransactionContext | undefined;
   if (!ctx || fastPathProblem(em) || bulkInsertProblem(em, dialect) || othersListen(em)) return false;
   // The mappings first, which are decided once per entity: one the recipe does not cover sends the whole
-  // flush to MikroORM before any entity is diffed (a diff costs what the flush's own check costs).
+  // flush to MikroORM before any entity is diffed (a diff costs what the flush's own check costs). A
+  // changed entity of a check-only mapping stops the diffing there: the flush then checks them all.
   const held: { entity: object; meta: EntityMetadata; plan: UpdatePlan }[] = [];
   for (const entity of uow.getIdentityMap()) {
     const meta = entityMetaOf(entity);
@@ -230,18 +251,23 @@ export async function flushCompiled(em: SqlEntityManager, dialect: Dialect): Pro
     if (!plan) return false;
     held.push({ entity, meta, plan });
   }
-  const found: { entity: object; meta: EntityMetadata; plan: UpdatePlan; keys: string[] }[] = [];
+  const found: { entity: object; meta: EntityMetadata; plan: UpdatePlan; changes: Changes }[] = [];
   for (const { entity, meta, plan } of held) {
-    const keys = changesOf(em, entity, meta, plan);
-    if (!keys) return false;
-    if (keys.length > 0) found.push({ entity, meta, plan, keys });
+    const changes = changesOf(em, entity, meta, plan);
+    if (!changes) return false;
+    if (changes.keys.length > 0) found.push({ entity, meta, plan, changes });
   }
   if (found.length === 0) return true;
   const bind = binderOf(em, dialect);
   const changes: Change[] = [];
-  for (const { entity, meta, plan, keys } of found) {
+  for (const {
+    entity,
+    meta,
+    plan,
+    changes: { keys, current },
+  } of found) {
+    // It reads the entity and changes nothing: the snapshot the changes were found in stays current.
     validateEntity(entity, meta);
-    const current = prepareEntity(em, entity);
     const params = [...keys.map((k) => bind(current[k])), bind(trackedDataOf(entity)![plan.key.name])];
     if (params.includes(UNBINDABLE)) return false;
     changes.push({ entity, text: textOf(plan, keys, dialect), params });
@@ -287,11 +313,12 @@ export async function deleteCompiled(
     const plan = planOf(em, meta);
     const pk = plan?.key;
     text =
-      plan && pk && !pk.customType
-        ? {
-            sql: `delete from ${plan.table} where ${plan.columns.get(pk.name)} = ${dialect === 'postgresql' ? '$1' : '?'}`,
-            logged: `delete from ${plan.table} where ${plan.columns.get(pk.name)} = ?`,
-          }
+      plan && pk && !pk.customType && !plan.checkOnly
+        ? bothTexts(
+            dialect,
+            (placeholder) =>
+              `delete from ${plan.table} where ${plan.columns.get(pk.name)} = ${placeholder(0)}`,
+          )
         : null;
     deletes.set(meta, text);
   }

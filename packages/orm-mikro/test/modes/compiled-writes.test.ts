@@ -278,12 +278,19 @@ for (const db of DATABASES) {
         loaded[39]!.n = 1039;
         await things.update(loaded[0]!);
         expect(sent.map(kindOf)).toEqual(['update', 'update']);
-        // With an entity of a mapping the recipe does not cover, the whole flush is MikroORM's.
-        await versions.getById(v!.id);
+        // An unchanged entity with a @version is only checked: the flush stays compiled.
+        const held = (await versions.getById(v!.id))!;
         loaded[1]!.n = 1001;
         await things.update(loaded[1]!);
-        expect(sent.map(kindOf)).toEqual(['update', 'update', undefined]);
+        expect(sent.map(kindOf)).toEqual(['update', 'update', 'update']);
+        // Changed, it sends the whole flush to MikroORM, which bumps and checks its version.
+        held.name = 'v3';
+        loaded[2]!.n = 1002;
+        await things.update(loaded[2]!);
+        expect(sent.map(kindOf)).toEqual(['update', 'update', 'update', undefined, undefined]);
       });
+      expect(await versions.getById(v!.id)).toMatchObject({ name: 'v3', version: 3 });
+      expect((await things.getById(many[2]!.id))!.n).toBe(1002);
       expect((await things.getById(many[0]!.id))!.n).toBe(1000);
       expect((await things.getById(many[39]!.id))!.n).toBe(1039);
       expect((await things.getById(many[1]!.id))!.n).toBe(1001);
