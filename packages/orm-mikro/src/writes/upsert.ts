@@ -3,16 +3,22 @@
 // `@version` nor sets `@updatedAt` (its merge fields come from the data, and `onCreate` values are kept
 // out of them), and on MySQL its "ignore" is `INSERT IGNORE`, which also turns other errors (a NULL in a
 // NOT NULL column, a value too long) into warnings. So the statement is MikroORM's query builder's INSERT
-// (its column names and value conversion) with Kosha's conflict clause after it; the rows come back
-// through the entity factory as `em.map` makes them (the identity map's instance refreshed, or a new
-// managed one), without `em.map`'s cascading re-merge, which snapshots every entity a second time.
+// (its column names and value conversion) with Kosha's conflict clause after it, sent with its values
+// bound (`em.execute` would write them into the text, which SQLite then prepares again for every call);
+// the rows come back through the entity factory as `em.map` makes them (the identity map's instance
+// refreshed, or a new managed one), without `em.map`'s cascading re-merge, which snapshots every entity a
+// second time.
 import { type EntityClass, metadataOf, type UpsertSpec } from '@kosha/core';
+import type { EntityMetadata } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import { UNBINDABLE } from '../bulk-insert/binder.js';
+import { execute, type TransactionContext } from '../bulk-insert/execute.js';
+import type { StatementText } from '../bulk-insert/statement-text.js';
 import { now } from '../entity-schema.js';
-import { createFromRow } from '../internals/index.js';
+import { bulkInsertProblem, createFromRow, fastPathProblem } from '../internals/index.js';
 import { checkRows } from '../new-entities.js';
 import type { Dialect } from '../url.js';
-import { flushPending } from './compiled-flush.js';
+import { binderOf, flushPending } from './compiled-flush.js';
 
 /** What the statements need to know about the database. */
 export interface UpsertTarget {
@@ -28,15 +34,67 @@ export interface UpsertTarget {
   readonly fromRows: boolean;
 }
 
+/** A column whose value must be read through SQL of its type (SQLite's `bigint`: as text, or digits go). */
+interface ReadAs {
+  readonly column: string;
+  readonly alias: string;
+}
+
+const readAs = new WeakMap<EntityMetadata, readonly ReadAs[]>();
+
+/** The columns of `meta` that a read selects through SQL (`convertToJSValueSQL`), as RETURNING must too. */
+function readAsOf(meta: EntityMetadata): readonly ReadAs[] {
+  let found = readAs.get(meta);
+  if (!found) {
+    found = meta.props
+      .filter(
+        (p) => p.hasConvertToJSValueSQL && p.customType?.convertToJSValueSQL && p.fieldNames?.length === 1,
+      )
+      .map((p, i) => ({ column: p.fieldNames[0]!, alias: `__kosha_read_${i}` }));
+    readAs.set(meta, found);
+  }
+  return found;
+}
+
+/**
+ * `returning *`, and each column a read converts in SQL once more, converted, under an alias: RETURNING
+ * hands back what the database stores, which for SQLite's bigint is a JS number that has lost digits.
+ */
+function returningAll(em: SqlEntityManager, meta: EntityMetadata): string {
+  const platform = em.getPlatform();
+  const extra = readAsOf(meta).map((c) => {
+    const prop = meta.props.find((p) => p.fieldNames?.[0] === c.column)!;
+    const sql = prop.customType!.convertToJSValueSQL!(platform.quoteIdentifier(c.column), platform);
+    return `, ${sql} as ${platform.quoteIdentifier(c.alias)}`;
+  });
+  return ` returning *${extra.join('')}`;
+}
+
+/** The returned rows with the converted columns in place of the stored ones. */
+function readBackAs(meta: EntityMetadata, rows: Row[]): Row[] {
+  const columns = readAsOf(meta);
+  if (columns.length === 0) return rows;
+  for (const row of rows) {
+    for (const c of columns) {
+      // Rows read back by a SELECT (MySQL/MariaDB) have no alias: the query builder converted them.
+      if (!(c.alias in row)) continue;
+      row[c.column] = row[c.alias];
+      delete row[c.alias];
+    }
+  }
+  return rows;
+}
+
 /** Rows a write returned (every column) as the managed entities, the identity map's ones refreshed. */
 function managedOf<T extends object>(
   em: SqlEntityManager,
   entity: EntityClass<T>,
-  rows: readonly Row[],
+  given: readonly Row[],
   target: UpsertTarget,
 ): T[] {
-  if (!target.fromRows) return rows.map((r) => em.map(entity, r) as T);
   const meta = em.getMetadata().get(entity);
+  const rows = readBackAs(meta, [...given]);
+  if (!target.fromRows) return rows.map((r) => em.map(entity, r) as T);
   const driver = em.getDriver();
   return rows.map((r) => createFromRow(em, meta, driver.mapResult(r, meta) as Row, true) as T);
 }
@@ -184,6 +242,59 @@ async function readBack<T extends object>(
   return managedOf(em, entity, rows, target);
 }
 
+/** Texts with `$n` placeholders by their `?` text (PostgreSQL), kept for the statements sent again and again. */
+const numbered = new Map<string, string>();
+
+/**
+ * `?` placeholders as \`$1, $2…\`, outside quoted names and literals. The text is the query builder's
+ * INSERT and Kosha's conflict clause, whose values are all placeholders; a name may hold a `?`.
+ */
+function numberedText(sql: string): string {
+  let text = numbered.get(sql);
+  if (text !== undefined) return text;
+  let out = '';
+  let n = 0;
+  let quote: string | undefined;
+  for (const ch of sql) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      out += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      out += ch;
+    } else out += ch === '?' ? `$${++n}` : ch;
+  }
+  text = out;
+  if (numbered.size >= 64) numbered.clear();
+  numbered.set(sql, text);
+  return text;
+}
+
+/**
+ * Runs a statement of `?` placeholders on the session's transaction with its values bound, as the compiled
+ * writes send theirs; through `em.execute` (the values written into the text) when a value is not one the
+ * driver binds as MikroORM would write it, or MikroORM's internals are not those Kosha was checked against.
+ */
+async function send(
+  em: SqlEntityManager,
+  sql: string,
+  params: readonly unknown[],
+  dialect: Dialect,
+  method: 'all' | 'run',
+): Promise<Row[]> {
+  const ctx = em.getTransactionContext() as TransactionContext | undefined;
+  if (ctx && !fastPathProblem(em) && !bulkInsertProblem(em, dialect)) {
+    const bind = binderOf(em, dialect);
+    const bound = params.map(bind);
+    if (!bound.includes(UNBINDABLE)) {
+      const text: StatementText = { sql: dialect === 'postgresql' ? numberedText(sql) : sql, logged: sql };
+      return (await execute(em, ctx, text, bound, 'insert')).rows as Row[];
+    }
+  }
+  const res = await em.execute(sql, [...params], method);
+  return method === 'all' ? (res as Row[]) : [];
+}
+
 /** Inserts or updates the rows; the managed entities in the rows' order. */
 export async function upsertRows<T extends object>(
   em: SqlEntityManager,
@@ -193,6 +304,7 @@ export async function upsertRows<T extends object>(
   target: UpsertTarget,
 ): Promise<T[]> {
   const meta = metadataOf(entity);
+  const mikroMeta = em.getMetadata().get(entity);
   const rows = await prepared(em, entity, given, target.dialect);
   // MariaDB's RETURNING is not documented for the ON DUPLICATE KEY UPDATE branch: read back there.
   const returning = target.dialect === 'postgresql' || target.dialect === 'sqlite';
@@ -201,14 +313,14 @@ export async function upsertRows<T extends object>(
   const found = new Map<string, T>();
   for (const batch of batches(rows)) {
     const insert = insertStatement(em, entity, batch);
-    const sql = insert.sql + clause + (returning ? ' returning *' : '');
+    const sql = insert.sql + clause + (returning ? returningAll(em, mikroMeta) : '');
     const params = insert.params;
     let managed: T[];
     if (returning) {
-      const res = (await em.execute(sql, params, 'all')) as Row[];
+      const res = await send(em, sql, params, target.dialect, 'all');
       managed = managedOf(em, entity, res, target);
     } else {
-      await em.execute(sql, params, 'run');
+      await send(em, sql, params, target.dialect, 'run');
       const where =
         spec.onConflict.length === 1
           ? { [spec.onConflict[0]!]: { $in: batch.map((r) => r[spec.onConflict[0]!]) } }
@@ -237,11 +349,13 @@ export async function insertIgnoring<T extends object>(
   if (target.dialect === 'postgresql' || target.dialect === 'sqlite') {
     for (const batch of batches(rows)) {
       const insert = insertStatement(em, entity, batch);
-      const res = (await em.execute(
-        `${insert.sql} on conflict do nothing returning *`,
+      const res = await send(
+        em,
+        `${insert.sql} on conflict do nothing${returningAll(em, em.getMetadata().get(entity))}`,
         insert.params,
+        target.dialect,
         'all',
-      )) as Row[];
+      );
       out.push(...managedOf(em, entity, res, target));
     }
     return out;

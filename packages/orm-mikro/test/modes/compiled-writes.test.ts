@@ -212,6 +212,55 @@ for (const db of DATABASES) {
       ]);
     });
 
+    it('upsert sends its values bound, and stores every column type as insertAll stores it', async () => {
+      const values = {
+        note: 'ünïcødé \u{1F600} \'"\\ ?',
+        n: -12,
+        big: 9_007_199_254_740_999n,
+        ratio: 3.25,
+        price: '1234.50',
+        fragile: false,
+        day: '2025-12-31',
+        at: new Date(Date.UTC(2025, 11, 31, 12, 30, 15, 456)),
+        ref: '00000000-0000-4000-8000-000000000001',
+        state: 'used' as const,
+      };
+      const [existing] = await newThings(1);
+      const [reference] = await things.insertAll([{ code: `thing-${++row}`, ...values }]);
+      const fresh = `thing-${++row}`;
+      let sent: SentQuery[] = [];
+      await env.kosha.transaction(async () => {
+        sent = watchStatements(things.em, /^\s*insert\b/i);
+        const [updated, inserted] = await things.upsert(
+          [
+            { code: existing!.code, ...values },
+            { code: fresh, ...values },
+          ],
+          { onConflict: ['code'] },
+        );
+        expect(updated!.id).toBe(existing!.id);
+        expect(inserted!.code).toBe(fresh);
+        expect([updated!.big, updated!.at, updated!.note]).toEqual([values.big, values.at, values.note]);
+      });
+      expect(sent.map((q) => /^kosha-insert-/.test(q.queryId?.queryId ?? ''))).toEqual([true]);
+      expect(sent[0]!.parameters.length).toBeGreaterThan(0);
+      const ref = (await rowOf(reference!.id))!;
+      const insertedId = (await things.findOne({ code: fresh }))!.id;
+      for (const thingId of [existing!.id, insertedId]) {
+        const got = (await rowOf(thingId))!;
+        for (const column of Object.keys(values)) expect(got[column], column).toEqual(ref[column]);
+      }
+      // JSON: an object where the driver parses JSON itself (PostgreSQL), which MikroORM writes into the
+      // text (em.execute), a string elsewhere (bound). The same row either way.
+      await env.kosha.transaction(async () => {
+        const [again] = await things.upsert([{ code: fresh, n: 5, extra: { k: [1, 'two'] } }], {
+          onConflict: ['code'],
+        });
+        expect(again!.extra).toEqual({ k: [1, 'two'] });
+      });
+      expect((await things.findOne({ code: fresh }))!).toMatchObject({ n: 5, extra: { k: [1, 'two'] } });
+    });
+
     it('@updatedAt is set when another column changes, and left as it is when nothing does', async () => {
       const [s] = await stamps.insertAll([{ name: 'stamp' }]);
       const before = (await stamps.getById(s!.id))!.updatedAt;
