@@ -71,7 +71,7 @@ function returningAll(em: SqlEntityManager, meta: EntityMetadata): string {
 }
 
 /** The returned rows with the converted columns in place of the stored ones. */
-function readBackAs(meta: EntityMetadata, rows: Row[]): Row[] {
+function readBackAs(meta: EntityMetadata, rows: readonly Row[]): readonly Row[] {
   const columns = readAsOf(meta);
   if (columns.length === 0) return rows;
   for (const row of rows) {
@@ -93,7 +93,7 @@ function managedOf<T extends object>(
   target: UpsertTarget,
 ): T[] {
   const meta = em.getMetadata().get(entity);
-  const rows = readBackAs(meta, [...given]);
+  const rows = readBackAs(meta, given);
   if (!target.fromRows) return rows.map((r) => em.map(entity, r) as T);
   const driver = em.getDriver();
   return rows.map((r) => createFromRow(em, meta, driver.mapResult(r, meta) as Row, true) as T);
@@ -246,7 +246,7 @@ async function readBack<T extends object>(
 const numbered = new Map<string, string>();
 
 /**
- * `?` placeholders as \`$1, $2…\`, outside quoted names and literals. The text is the query builder's
+ * `?` placeholders as `$1, $2…`, outside quoted names and literals. The text is the query builder's
  * INSERT and Kosha's conflict clause, whose values are all placeholders; a name may hold a `?`.
  */
 function numberedText(sql: string): string {
@@ -265,7 +265,8 @@ function numberedText(sql: string): string {
     } else out += ch === '?' ? `$${++n}` : ch;
   }
   text = out;
-  if (numbered.size >= 64) numbered.clear();
+  // A few shapes per program (the batch sizes it upserts), each text tens of kilobytes: keep few.
+  if (numbered.size >= 16) numbered.clear();
   numbered.set(sql, text);
   return text;
 }
