@@ -31,6 +31,16 @@ export interface StatementText {
   readonly logged: string;
 }
 
+/**
+ * A text of `?` placeholders as the driver of `dialect` is sent it: `$1, $2…` on PostgreSQL, outside quoted
+ * names and literals (a name may hold a `?`); unchanged elsewhere.
+ */
+export function dialectPlaceholders(sql: string, dialect: Dialect): string {
+  if (dialect !== 'postgresql') return sql;
+  let n = 0;
+  return sql.replace(/"[^"]*"|'[^']*'|\?/g, (m) => (m === '?' ? `$${++n}` : m));
+}
+
 /** The text of an INSERT of `rows` rows of these columns, made once per shape and kept on the plan. */
 export function statementText(
   plan: Plan,

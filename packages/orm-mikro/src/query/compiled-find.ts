@@ -22,6 +22,7 @@ import {
 } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { type Binder, binderFor, UNBINDABLE } from '../bulk-insert/binder.js';
+import { dialectPlaceholders } from '../bulk-insert/statement-text.js';
 import { createFromRow, dispatchLoaded, runLogged, tableNameOf } from '../internals/index.js';
 import type { Dialect } from '../url.js';
 import { comparesText, type FilterTarget, SQL_OPS, textSql } from './filter-query.js';
@@ -231,13 +232,6 @@ const integral = (n: number | undefined) => n === undefined || (Number.isSafeInt
 /** A limit or offset as SQL text (checked by {@link integral}). */
 const integer = (n: number) => String(n);
 
-/** `?` placeholders as the dialect writes them (`$1`, `$2`… on PostgreSQL). */
-function placeholders(sql: string, dialect: Dialect): string {
-  if (dialect !== 'postgresql') return sql;
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
-}
-
 /** A compiled SELECT, ready to run: its text (what is logged) and its bound values. */
 export interface CompiledSelect {
   readonly sql: string;
@@ -315,7 +309,7 @@ export function compileSelect(
     sql += ` limit ${integer(query.limit)}`;
     if (query.offset !== undefined) sql += ` offset ${integer(query.offset)}`;
   }
-  return { sql: placeholders(sql, target.dialect), params, plan };
+  return { sql: dialectPlaceholders(sql, target.dialect), params, plan };
 }
 
 let queries = 0;

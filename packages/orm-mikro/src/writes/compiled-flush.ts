@@ -238,8 +238,8 @@ function changesOf(
 export async function flushCompiled(em: SqlEntityManager, dialect: Dialect): Promise<boolean> {
   if (!scheduledNothing(em)) return false;
   const uow = em.getUnitOfWork(false);
-  const ctx = em.getTransactionContext() as TransactionContext | undefined;
-  if (!ctx || fastPathProblem(em) || bulkInsertProblem(em, dialect) || othersListen(em)) return false;
+  const ctx = compiledContext(em, dialect);
+  if (!ctx || othersListen(em)) return false;
   // The mappings first, which are decided once per entity: one the recipe does not cover sends the whole
   // flush to MikroORM before any entity is diffed (a diff costs what the flush's own check costs). A
   // changed entity of a check-only mapping stops the diffing there: the flush then checks them all.
@@ -285,6 +285,15 @@ export async function flushPending(em: SqlEntityManager, dialect: Dialect): Prom
   if (!(await flushCompiled(em, dialect))) await em.flush();
 }
 
+/**
+ * The session's transaction, when a compiled statement may run on it: there is one, and MikroORM's
+ * internals are those Kosha was checked against.
+ */
+export function compiledContext(em: SqlEntityManager, dialect: Dialect): TransactionContext | undefined {
+  const ctx = em.getTransactionContext() as TransactionContext | undefined;
+  return ctx && !fastPathProblem(em) && !bulkInsertProblem(em, dialect) ? ctx : undefined;
+}
+
 /** No entity is scheduled for insert or removal (what a flush would send without any change check). */
 export function scheduledNothing(em: SqlEntityManager): boolean {
   const uow = em.getUnitOfWork(false);
@@ -304,8 +313,8 @@ export async function deleteCompiled(
   key: unknown,
   dialect: Dialect,
 ): Promise<number | undefined> {
-  const ctx = em.getTransactionContext() as TransactionContext | undefined;
-  if (!ctx || fastPathProblem(em) || bulkInsertProblem(em, dialect)) return undefined;
+  const ctx = compiledContext(em, dialect);
+  if (!ctx) return undefined;
   const global = em.config.get('filters') ?? {};
   if (Object.keys(meta.filters ?? {}).length > 0 || Object.keys(global).length > 0) return undefined;
   let text = deletes.get(meta);

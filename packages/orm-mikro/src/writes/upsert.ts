@@ -9,16 +9,16 @@
 // refreshed, or a new managed one), without `em.map`'s cascading re-merge, which snapshots every entity a
 // second time.
 import { type EntityClass, metadataOf, type UpsertSpec } from '@kosha/core';
-import type { EntityMetadata } from '@mikro-orm/core';
+import type { EntityMetadata, EntityProperty } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { UNBINDABLE } from '../bulk-insert/binder.js';
-import { execute, type TransactionContext } from '../bulk-insert/execute.js';
-import type { StatementText } from '../bulk-insert/statement-text.js';
+import { execute } from '../bulk-insert/execute.js';
+import { dialectPlaceholders, type StatementText } from '../bulk-insert/statement-text.js';
 import { now } from '../entity-schema.js';
-import { bulkInsertProblem, createFromRow, fastPathProblem } from '../internals/index.js';
+import { createFromRow } from '../internals/index.js';
 import { checkRows } from '../new-entities.js';
 import type { Dialect } from '../url.js';
-import { binderOf, flushPending } from './compiled-flush.js';
+import { binderOf, compiledContext, flushPending } from './compiled-flush.js';
 
 /** What the statements need to know about the database. */
 export interface UpsertTarget {
@@ -36,6 +36,7 @@ export interface UpsertTarget {
 
 /** A column whose value must be read through SQL of its type (SQLite's `bigint`: as text, or digits go). */
 interface ReadAs {
+  readonly prop: EntityProperty;
   readonly column: string;
   readonly alias: string;
 }
@@ -50,7 +51,7 @@ function readAsOf(meta: EntityMetadata): readonly ReadAs[] {
       .filter(
         (p) => p.hasConvertToJSValueSQL && p.customType?.convertToJSValueSQL && p.fieldNames?.length === 1,
       )
-      .map((p, i) => ({ column: p.fieldNames[0]!, alias: `__kosha_read_${i}` }));
+      .map((p, i) => ({ prop: p, column: p.fieldNames[0]!, alias: `__kosha_read_${i}` }));
     readAs.set(meta, found);
   }
   return found;
@@ -63,8 +64,7 @@ function readAsOf(meta: EntityMetadata): readonly ReadAs[] {
 function returningAll(em: SqlEntityManager, meta: EntityMetadata): string {
   const platform = em.getPlatform();
   const extra = readAsOf(meta).map((c) => {
-    const prop = meta.props.find((p) => p.fieldNames?.[0] === c.column)!;
-    const sql = prop.customType!.convertToJSValueSQL!(platform.quoteIdentifier(c.column), platform);
+    const sql = c.prop.customType!.convertToJSValueSQL!(platform.quoteIdentifier(c.column), platform);
     return `, ${sql} as ${platform.quoteIdentifier(c.alias)}`;
   });
   return ` returning *${extra.join('')}`;
@@ -245,29 +245,15 @@ async function readBack<T extends object>(
 /** Texts with `$n` placeholders by their `?` text (PostgreSQL), kept for the statements sent again and again. */
 const numbered = new Map<string, string>();
 
-/**
- * `?` placeholders as `$1, $2…`, outside quoted names and literals. The text is the query builder's
- * INSERT and Kosha's conflict clause, whose values are all placeholders; a name may hold a `?`.
- */
+/** The PostgreSQL text of a `?` text, from {@link numbered} when it was sent before. */
 function numberedText(sql: string): string {
   let text = numbered.get(sql);
-  if (text !== undefined) return text;
-  let out = '';
-  let n = 0;
-  let quote: string | undefined;
-  for (const ch of sql) {
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      out += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      out += ch;
-    } else out += ch === '?' ? `$${++n}` : ch;
+  if (text === undefined) {
+    text = dialectPlaceholders(sql, 'postgresql');
+    // A few shapes per program (the batch sizes it upserts), each text tens of kilobytes: keep few.
+    if (numbered.size >= 16) numbered.clear();
+    numbered.set(sql, text);
   }
-  text = out;
-  // A few shapes per program (the batch sizes it upserts), each text tens of kilobytes: keep few.
-  if (numbered.size >= 16) numbered.clear();
-  numbered.set(sql, text);
   return text;
 }
 
@@ -283,8 +269,8 @@ async function send(
   dialect: Dialect,
   method: 'all' | 'run',
 ): Promise<Row[]> {
-  const ctx = em.getTransactionContext() as TransactionContext | undefined;
-  if (ctx && !fastPathProblem(em) && !bulkInsertProblem(em, dialect)) {
+  const ctx = compiledContext(em, dialect);
+  if (ctx) {
     const bind = binderOf(em, dialect);
     const bound = params.map(bind);
     if (!bound.includes(UNBINDABLE)) {
