@@ -77,10 +77,38 @@ function enumItems(p: PropertyMetadata): (string | number)[] {
 
 /** The current time as a column of `type` holds it (`@createdAt`, `@updatedAt`, `@deletedAt`). */
 export function now(type: ColumnType): () => unknown {
-  if (type === 'date') return () => new Date().toISOString().slice(0, 10);
-  if (type === 'integer') return () => Math.floor(Date.now() / 1000);
-  if (type === 'bigint') return () => BigInt(Date.now());
-  return () => new Date();
+  return () => timeAs(type, Date.now());
+}
+
+/** `ms` (milliseconds since the epoch) as a column of `type` holds it. */
+function timeAs(type: ColumnType, ms: number): unknown {
+  if (type === 'date') return new Date(ms).toISOString().slice(0, 10);
+  if (type === 'integer') return Math.floor(ms / 1000);
+  if (type === 'bigint') return BigInt(ms);
+  return new Date(ms);
+}
+
+// The instant a new entity (or upsert row) was stamped at, so that its `@createdAt` and `@updatedAt` hold the
+// same time, as Spring Data's auditing sets both from one `now` — two clock reads can be a millisecond apart.
+const stamps = new WeakMap<object, number>();
+
+/** `onCreate` of `@createdAt` / `@updatedAt` on an entity that has both: one instant per entity. */
+function stampedNow(type: ColumnType): (entity: unknown) => unknown {
+  return (entity) => {
+    if (entity === null || typeof entity !== 'object') return timeAs(type, Date.now());
+    let ms = stamps.get(entity);
+    if (ms === undefined) {
+      ms = Date.now();
+      stamps.set(entity, ms);
+    }
+    return timeAs(type, ms);
+  };
+}
+
+function hasBothStamps(meta: EntityMetadata | EmbeddableMetadata): boolean {
+  return (
+    meta.properties.some((p) => p.kind === 'createdAt') && meta.properties.some((p) => p.kind === 'updatedAt')
+  );
 }
 
 function scalar(
@@ -113,10 +141,10 @@ function scalar(
       out.version = true;
       break;
     case 'createdAt':
-      out.onCreate = now(type);
+      out.onCreate = hasBothStamps(meta) ? stampedNow(type) : now(type);
       break;
     case 'updatedAt':
-      out.onCreate = now(type);
+      out.onCreate = hasBothStamps(meta) ? stampedNow(type) : now(type);
       // With `touchesUpdatedAt: false` columns, a subscriber decides (writes/touches-updated-at.ts).
       // (An @embeddable has no @updatedAt: resolve-relations refuses anything but @column there.)
       if (!('tableName' in meta) || !quietColumns(meta, now(type))) out.onUpdate = now(type);
