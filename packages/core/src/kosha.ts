@@ -1,3 +1,4 @@
+import { forgetEntityShapes } from './cache/cache-codec.js';
 import type { CacheProvider } from './cache/cache-provider.js';
 import { memoryCache } from './cache/memory-cache.js';
 import type { CacheConfig, DatabaseConfig, KoshaConfig } from './config/config.js';
@@ -235,6 +236,8 @@ export async function createKosha(options: KoshaOptions | KoshaConfig): Promise<
       },
     );
   }
+  // The ORM may have put accessors on the entities' prototypes: cached hits check them again.
+  forgetEntityShapes();
   const kosha = new Kosha({ orm, cache, cacheSettings, logger, entities });
   if (opts.setDefault !== false) defaultInstance = kosha;
   return kosha;

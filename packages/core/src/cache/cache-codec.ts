@@ -204,12 +204,88 @@ function reviveFields(node: unknown): Record<string, unknown> {
 }
 
 /**
- * An entity instance with these fields as its own data: filled as a plain object first, then given
- * the class's prototype, so no setter of the class (or of the ORM, which puts accessors on entity
- * prototypes) runs while decoding.
+ * Makes instances of one entity class holding one list of fields, in that order: a constructor written
+ * for the list (`this["id"] = f["id"]; …`) whose `prototype` is the class's, so the instance has its
+ * final shape from the start. `make` is undefined for a list it cannot build (see {@link makerFor}).
+ */
+interface Maker {
+  readonly keys: readonly string[];
+  readonly make: (new (fields: Record<string, unknown>) => object) | undefined;
+}
+
+/** Per entity class: its mapped property names, and the makers of the field lists seen so far. */
+interface Shapes {
+  readonly names: ReadonlySet<string>;
+  readonly makers: Maker[];
+}
+
+let shapes = new WeakMap<EntityClass, Shapes>();
+/** Field lists kept per class (an entity's hits come in a few: a field left out when undefined). */
+const MAX_SHAPES = 16;
+/** False once `new Function` was refused (`--disallow-code-generation-from-strings`). */
+let codegen = true;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The maker of `keys` for `cls`. None (`make` undefined) when a key is not a mapped property — only
+ * the mapping's names, never a payload's, go into the code — or when one is found on the prototype
+ * chain (`__proto__`, an accessor the ORM or the class defines): an assignment would run its setter,
+ * so such fields are given the prototype afterwards instead.
+ */
+function makerFor(cls: EntityClass, names: ReadonlySet<string>, keys: string[]): Maker {
+  const proto = cls.prototype as object;
+  if (!codegen || keys.some((k) => !names.has(k) || k in proto)) return { keys, make: undefined };
+  try {
+    const body = keys.map((k) => `this[${JSON.stringify(k)}] = f[${JSON.stringify(k)}];`).join('\n');
+    const make = new Function('f', body) as new (fields: Record<string, unknown>) => object;
+    make.prototype = proto;
+    return { keys, make };
+  } catch {
+    codegen = false;
+    return { keys, make: undefined };
+  }
+}
+
+/**
+ * An entity instance with these fields as its own data, no setter of the class (or of the ORM, which
+ * puts accessors on entity prototypes) run while decoding: built by the field list's maker, or filled
+ * as a plain object first and then given the class's prototype. `Object.setPrototypeOf` onto a
+ * prototype the ORM has decorated costs a hit several times what the maker does.
  */
 function entityOf(cls: EntityClass, fields: Record<string, unknown>): object {
-  return Object.setPrototypeOf(fields, cls.prototype);
+  let known = shapes.get(cls);
+  if (known === undefined) {
+    const names = new Set(
+      mappingOf(cls)
+        .properties.filter((p) => !isToMany(p))
+        .map((p) => p.name),
+    );
+    known = { names, makers: [] };
+    shapes.set(cls, known);
+  }
+  const keys = Object.keys(fields);
+  let maker: Maker | undefined;
+  for (const m of known.makers) {
+    if (sameKeys(m.keys, keys)) {
+      maker = m;
+      break;
+    }
+  }
+  if (maker === undefined) {
+    maker = makerFor(cls, known.names, keys);
+    if (known.makers.length < MAX_SHAPES) known.makers.push(maker);
+  }
+  return maker.make ? new maker.make(fields) : Object.setPrototypeOf(fields, cls.prototype);
+}
+
+/** Forgets every maker: `createKosha` calls it once its ORM has decorated the entities' prototypes. */
+export function forgetEntityShapes(): void {
+  shapes = new WeakMap();
 }
 
 function str(node: Record<string, Json>, field: string): string {

@@ -129,6 +129,71 @@ describe('cache codec', () => {
     expect(roundTrip([p, { p }])).toEqual([p, { p }]);
   });
 
+  it('decodes an entity as the payload has it, whichever fields it holds and in whatever order (property)', () => {
+    // What every decoded entity must be: the payload's own fields as data, in its order, on the class's
+    // prototype — the same for the field lists the decoder builds instances of directly and the rest.
+    const mapped = ['id', 'name', 'score', 'joined', 'tags', 'team'];
+    const value = fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.boolean());
+    const key = fc.oneof(
+      fc.constantFrom(...mapped, '__proto__', 'constructor', 'toJSON', 'toString', 'hasOwnProperty'),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(key, value), { selector: ([k]) => k, maxLength: 8 }),
+        fc.boolean(),
+        (entries, again) => {
+          const fields = Object.fromEntries(entries.map(([k, v]) => [k, v]));
+          // Object.fromEntries treats "__proto__" as data already; JSON keeps every key, in order.
+          const payload = `k1:${JSON.stringify({ $k: 'E', c: 'Player', v: fields })}`;
+          const back = decodeValue(payload) as Record<string, unknown>;
+          if (again) expect(decodeValue(payload)).toEqual(back);
+          expect(Object.getPrototypeOf(back)).toBe(Player.prototype);
+          // Integer-like keys come first in any object, as JSON.parse orders them.
+          expect(Object.keys(back)).toEqual(Object.keys(JSON.parse(JSON.stringify(fields))));
+          for (const [k, v] of entries) {
+            expect(Object.getOwnPropertyDescriptor(back, k)).toEqual({
+              value: v,
+              writable: true,
+              enumerable: true,
+              configurable: true,
+            });
+          }
+          expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never runs a setter of the entity prototype while decoding', () => {
+    @entity
+    class Guarded {
+      @id() id!: number;
+      @column({ type: 'string' }) name!: string;
+      @column({ type: 'string' }) note!: string;
+    }
+    let ran = 0;
+    Object.defineProperty(Guarded.prototype, 'note', {
+      get: () => 'from the prototype',
+      set: () => {
+        ran++;
+      },
+      configurable: true,
+    });
+    for (const v of [
+      { id: 1, name: 'a', note: 'kept' },
+      { id: 2, name: 'b' },
+      { id: 3, name: 'c', note: 'kept' },
+    ]) {
+      const back = decodeValue(`k1:${JSON.stringify({ $k: 'E', c: 'Guarded', v })}`) as Guarded;
+      expect(back).toBeInstanceOf(Guarded);
+      expect({ ...back }).toEqual(v);
+      if ('note' in v) expect(Object.getOwnPropertyDescriptor(back, 'note')?.value).toBe('kept');
+    }
+    expect(ran).toBe(0);
+  });
+
   it('encodes an entity cycle as a reference instead of looping', () => {
     const a = Object.assign(new Team(), { id: 1, name: 'a' }) as Team & { self?: unknown };
     const p = Object.assign(new Player(), { id: 2, name: 'p', team: a });
