@@ -1,5 +1,11 @@
 import { CacheError } from '../errors.js';
-import { isEntity, metadataOf, registeredEntities, resolveEntities } from '../mapping/entity-registry.js';
+import {
+  embeddableMetadataOf,
+  isEntity,
+  metadataOf,
+  registeredEntities,
+  resolveEntities,
+} from '../mapping/entity-registry.js';
 import {
   type EntityClass,
   type EntityMetadata,
@@ -99,7 +105,7 @@ function embeddedOf(cls: EntityClass, fields: Record<string, unknown>): Record<s
   for (const p of props) {
     const v = fields[p.name];
     if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
-      Object.setPrototypeOf(v, (p.target!() as EntityClass).prototype);
+      define(fields, p.name, instanceOf(p.target!() as EntityClass, v as Record<string, unknown>, true));
     }
   }
   return fields;
@@ -258,13 +264,24 @@ function makerFor(cls: EntityClass, names: ReadonlySet<string>, keys: string[]):
  * prototype the ORM has decorated costs a hit several times what the maker does.
  */
 function entityOf(cls: EntityClass, fields: Record<string, unknown>): object {
+  return instanceOf(cls, fields, false);
+}
+
+/** The cached properties of an entity, or all of an embeddable's (none when it has no mapping: no maker then). */
+function propertiesOf(cls: EntityClass, embeddable: boolean): readonly PropertyMetadata[] {
+  if (!embeddable) return mappingOf(cls).properties.filter((p) => !isToMany(p));
+  try {
+    return embeddableMetadataOf(cls).properties;
+  } catch {
+    return [];
+  }
+}
+
+/** {@link entityOf} for an entity class, or an `@embeddable` class (`embeddable`). */
+function instanceOf(cls: EntityClass, fields: Record<string, unknown>, embeddable: boolean): object {
   let known = shapes.get(cls);
   if (known === undefined) {
-    const names = new Set(
-      mappingOf(cls)
-        .properties.filter((p) => !isToMany(p))
-        .map((p) => p.name),
-    );
+    const names = new Set(propertiesOf(cls, embeddable).map((p) => p.name));
     known = { names, makers: [] };
     shapes.set(cls, known);
   }

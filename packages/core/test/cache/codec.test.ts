@@ -49,11 +49,18 @@ describe('cache codec', () => {
       place: Object.assign(new Place(), { city: 'Delft' }),
       backup: null,
     });
-    const back = decodeValue(encodeValue(venue)) as Venue;
-    expect(back).toBeInstanceOf(Venue);
-    expect(back.place).toBeInstanceOf(Place);
-    expect(back.place.city).toBe('Delft');
-    expect(back.backup).toBeNull();
+    for (let i = 0; i < 2; i++) {
+      const back = decodeValue(encodeValue(venue)) as Venue;
+      expect(back).toBeInstanceOf(Venue);
+      expect(back.place).toBeInstanceOf(Place);
+      expect(Object.getPrototypeOf(back.place)).toBe(Place.prototype);
+      expect(Object.getOwnPropertyDescriptor(back.place, 'city')).toMatchObject({
+        value: 'Delft',
+        writable: true,
+      });
+      expect(Object.keys(back)).toEqual(['id', 'place', 'backup']);
+      expect(back.backup).toBeNull();
+    }
   });
 
   it('round-trips Date, BigInt, Map, Set, Buffer, typed arrays and nested structures', () => {
