@@ -2,8 +2,9 @@
 // `em.upsertMany` does not fit: on a conflict it updates the given columns only — it neither bumps
 // `@version` nor sets `@updatedAt` (its merge fields come from the data, and `onCreate` values are kept
 // out of them), and on MySQL its "ignore" is `INSERT IGNORE`, which also turns other errors (a NULL in a
-// NOT NULL column, a value too long) into warnings. So the statement is MikroORM's query builder's INSERT
-// (its column names and value conversion) with Kosha's conflict clause after it, sent with its values
+// NOT NULL column, a value too long) into warnings. So the statement is the INSERT MikroORM's query builder
+// writes (its column names and value conversion; written by insert-values.ts where every field converts by
+// its mapping alone) with Kosha's conflict clause after it, sent with its values
 // bound (`em.execute` would write them into the text, which SQLite then prepares again for every call);
 // the rows come back through the entity factory as `em.map` makes them (the identity map's instance
 // refreshed, or a new managed one), without `em.map`'s cascading re-merge, which snapshots every entity a
@@ -19,6 +20,7 @@ import { createFromRow } from '../internals/index.js';
 import { checkRows } from '../new-entities.js';
 import type { Dialect } from '../url.js';
 import { binderOf, compiledContext, flushPending } from './compiled-flush.js';
+import { insertValues } from './insert-values.js';
 
 /** What the statements need to know about the database. */
 export interface UpsertTarget {
@@ -205,6 +207,8 @@ function insertStatement(
   entity: EntityClass,
   rows: Row[],
 ): { sql: string; params: unknown[] } {
+  const own = insertValues(em, em.getMetadata().get(entity), rows);
+  if (own) return own;
   const { sql, params } = em
     .createQueryBuilder(entity)
     .insert(rows as never)
@@ -298,23 +302,23 @@ export async function upsertRows<T extends object>(
   const clause = conflictClause(em, entity, spec, target.dialect);
   const keyOf = (r: Row) => spec.onConflict.map((f) => keyPart(r[f])).join('\u0000');
   const found = new Map<string, T>();
+  const keep = (managed: T[]) => {
+    for (const e of managed) found.set(keyOf(e as Row), e);
+  };
   for (const batch of batches(rows)) {
     const insert = insertStatement(em, entity, batch);
     const sql = insert.sql + clause + (returning ? returningAll(em, mikroMeta) : '');
     const params = insert.params;
-    let managed: T[];
     if (returning) {
-      const res = await send(em, sql, params, target.dialect, 'all');
-      managed = managedOf(em, entity, res, target);
+      keep(managedOf(em, entity, await send(em, sql, params, target.dialect, 'all'), target));
     } else {
       await send(em, sql, params, target.dialect, 'run');
       const where =
         spec.onConflict.length === 1
           ? { [spec.onConflict[0]!]: { $in: batch.map((r) => r[spec.onConflict[0]!]) } }
           : { $or: batch.map((r) => Object.fromEntries(spec.onConflict.map((f) => [f, r[f]]))) };
-      managed = await readBack(em, entity, where, target, true);
+      keep(await readBack(em, entity, where, target, true));
     }
-    for (const e of managed) found.set(keyOf(e as Row), e);
   }
   return rows.map((r) => {
     const e = found.get(keyOf(r));
