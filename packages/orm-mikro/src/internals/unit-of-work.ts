@@ -177,6 +177,7 @@ export const BULK_INSERT_BORROWS: readonly Borrowed[] = [
  * (EntityFactory.create with `merge`, the factory class `@internal`): the identity map's instance if it
  * holds one — its unchanged properties refreshed from the row — else a new managed one. `refresh`: every
  * property of the held instance takes the row's value, as `em.map` (a row a write just returned) does.
+ * `data` must be an object of the caller's own (the new entity keeps it as its snapshot).
  */
 export function createFromRow(
   em: EntityManager,
@@ -184,11 +185,98 @@ export function createFromRow(
   data: Dictionary,
   refresh = false,
 ): object {
+  const lean = leanOf(em, meta);
+  if (lean) {
+    const uow = em.getUnitOfWork(false);
+    const id = data[lean.pk];
+    if (id != null && uow.getById(meta.class, id as never, lean.schema) == null) {
+      return createNew(em, uow, meta, data, lean.schema);
+    }
+  }
   return em.getEntityFactory().create(meta.class, data as never, {
     merge: true,
     convertCustomTypes: true,
     ...(refresh ? { refresh } : {}),
   });
+}
+
+/** What `createNew` needs of an entity it may make, or `null` when the entity factory must. */
+interface Lean {
+  /** The key property (one column, no custom-type conversion of the key on lookup). */
+  readonly pk: string;
+  readonly schema: string | undefined;
+}
+
+const leanDecided = new WeakMap<object, boolean>();
+const leanPlans = new WeakMap<EntityMetadata, Lean | null>();
+
+/**
+ * The plan of `createNew` for `meta`, or `null` when EntityFactory.create does something for it that
+ * `createNew` does not: a constructor to run (`forceEntityConstructor`), a discriminator to read, a
+ * serialized key, an `onInit` listener, or a relation back to the entity's own class (whose hydration
+ * looks the entity itself up in the identity map before it is stored there).
+ */
+function leanOf(em: EntityManager, meta: EntityMetadata): Lean | null {
+  let usable = leanDecided.get(em.config);
+  if (usable === undefined) {
+    usable = !LEAN_BORROWS.some((b) => differs(b, em)) && !em.config.get('forceEntityConstructor');
+    leanDecided.set(em.config, usable);
+  }
+  if (!usable) return null;
+  let plan = leanPlans.get(meta);
+  if (plan === undefined) {
+    const pk = meta.getPrimaryProps()[0];
+    const simple =
+      meta.simplePK &&
+      pk &&
+      !meta.virtual &&
+      !meta.embeddable &&
+      !meta.serializedPrimaryKey &&
+      !meta.root.inheritanceType &&
+      !meta.forceConstructor &&
+      !meta.selfReferencing &&
+      !meta.polymorphs;
+    plan = simple ? { pk: pk.name, schema: em.getDriver().getSchemaName(meta, undefined) } : null;
+    leanPlans.set(meta, plan);
+  }
+  if (plan && em.getEventManager().hasListeners(mikro.EventType.onInit, meta)) return null;
+  return plan;
+}
+
+/**
+ * A new managed entity of `meta` from `data`, which the identity map does not hold: the steps of
+ * EntityFactory.create (and createEntity) for a loaded row, once each. The factory stores the entity,
+ * defines its accessors and registers it twice; here that is once, in the same order (accessors before
+ * hydration, so that relation setters run as hydration), with the same snapshot, loaded properties and
+ * `onLoad` registration.
+ */
+function createNew(
+  em: EntityManager,
+  uow: UnitOfWork,
+  meta: EntityMetadata,
+  data: Dictionary,
+  schema: string | undefined,
+): object {
+  const entity = Object.create(meta.class.prototype) as object;
+  const wrapped = mikro.helper(entity);
+  wrapped.__managed = true;
+  wrapped.__processing = true;
+  wrapped.__schema = schema;
+  wrapped.__initialized = true;
+  const hydrator = em.getHydrator();
+  const factory = em.getEntityFactory();
+  // The key first, as createEntity sets it: the entity's own keys then come in the factory's order.
+  hydrator.hydrateReference(entity, meta, data, factory, true);
+  mikro.EntityHelper.ensurePropagation(entity);
+  hydrator.hydrate(entity, meta, data, factory, 'full', false, true, undefined, schema);
+  const fields = wrapped.__serializationContext.fields;
+  for (const key in data) {
+    wrapped.__loadedProperties.add(key);
+    fields?.add(key);
+  }
+  uow.register(entity, data, { refresh: true, loaded: true });
+  wrapped.__processing = false;
+  return entity;
 }
 
 /** Runs the `onLoad` hooks of the entities just loaded, as `em.find` does last (UnitOfWork.dispatchOnLoadEvent). */
@@ -217,6 +305,36 @@ export const FAST_PATH_BORROWS: readonly Borrowed[] = [
     fn: 'tableNameOf',
     member: 'DatabaseDriver.getTableName',
     value: (em) => (em.getDriver() as unknown as Dictionary).getTableName,
+    arity: 2,
+  },
+];
+
+/** The members `createNew` borrows besides UnitOfWork.register, with their parameter counts in MikroORM 7.2. */
+const LEAN_BORROWS: readonly Borrowed[] = [
+  {
+    fn: 'createNew',
+    member: 'UnitOfWork.register',
+    value: (em) => em.getUnitOfWork(false).register,
+    arity: 3,
+  },
+  { fn: 'createNew', member: 'UnitOfWork.getById', value: (em) => em.getUnitOfWork(false).getById, arity: 4 },
+  {
+    fn: 'createNew',
+    member: 'EntityHelper.ensurePropagation',
+    value: () => mikro.EntityHelper.ensurePropagation,
+    arity: 1,
+  },
+  { fn: 'createNew', member: 'ObjectHydrator.hydrate', value: (em) => em.getHydrator().hydrate, arity: 5 },
+  {
+    fn: 'createNew',
+    member: 'ObjectHydrator.hydrateReference',
+    value: (em) => em.getHydrator().hydrateReference,
+    arity: 4,
+  },
+  {
+    fn: 'createNew',
+    member: 'DatabaseDriver.getSchemaName',
+    value: (em) => (em.getDriver() as unknown as Dictionary).getSchemaName,
     arity: 2,
   },
 ];
