@@ -26,6 +26,7 @@ import {
   heldInstance,
   hydrateCollection,
   keyOf,
+  LEAN_BORROWS,
   MANY_MEMBERS,
   mapResult,
   markInserted,
@@ -146,6 +147,14 @@ for (const db of DATABASES) {
 
     it.each(FAST_PATH_BORROWS)(
       '$fn (compiled reads): $member is a function of $arity parameters',
+      (borrowed) =>
+        inTransaction(async (em) => {
+          expect(differs(borrowed, em), fence(borrowed.fn, borrowed.member)).toBe(false);
+        }),
+    );
+
+    it.each(LEAN_BORROWS)(
+      '$fn (a new entity from a row): $member is a function of $arity parameters',
       (borrowed) =>
         inTransaction(async (em) => {
           expect(differs(borrowed, em), fence(borrowed.fn, borrowed.member)).toBe(false);

@@ -51,6 +51,7 @@ export {
   heldEntities,
   heldInstance,
   hydrateCollection,
+  LEAN_BORROWS,
   mapResult,
   type Persister,
   persisterOf,

@@ -310,7 +310,7 @@ export const FAST_PATH_BORROWS: readonly Borrowed[] = [
 ];
 
 /** The members `createNew` borrows besides UnitOfWork.register, with their parameter counts in MikroORM 7.2. */
-const LEAN_BORROWS: readonly Borrowed[] = [
+export const LEAN_BORROWS: readonly Borrowed[] = [
   {
     fn: 'createNew',
     member: 'UnitOfWork.register',

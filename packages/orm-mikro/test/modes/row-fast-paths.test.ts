@@ -216,6 +216,36 @@ for (const db of DATABASES) {
       expect(back.str).toBe(target.str);
     });
 
+    it('a new row does not go through EntityFactory.create, a held one does', async () => {
+      const [k] = await kinds.insertAll([
+        { ...withoutWay(fc.sample(kindRow, 1)[0]!), str: 'spied', owner: null } as never,
+      ]);
+      await kosha.transaction(async () => {
+        const em = kinds.em as SqlEntityManager;
+        const factory = em.getEntityFactory();
+        const create = factory.create.bind(factory);
+        let calls = 0;
+        factory.create = ((...args: Parameters<typeof create>) => {
+          calls++;
+          return create(...args);
+        }) as typeof factory.create;
+        try {
+          const first = (await kinds.getById(k!.id))!;
+          expect(calls, 'the new entity').toBe(0);
+          const [again] = await kinds.upsert(
+            [{ ...withoutWay(fc.sample(kindRow, 1)[0]!), str: 'spied' } as never],
+            {
+              onConflict: ['str'],
+            },
+          );
+          expect(again).toBe(first);
+          expect(calls, 'the held entity, refreshed').toBe(1);
+        } finally {
+          factory.create = create;
+        }
+      });
+    });
+
     it('an entity the identity map holds is refreshed by the factory, not made again', async () => {
       const [k] = await kinds.insertAll([
         { ...withoutWay(fc.sample(kindRow, 1)[0]!), str: 'held', owner: null } as never,
