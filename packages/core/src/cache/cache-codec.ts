@@ -145,7 +145,7 @@ function encodeObject(value: object, path: Set<object>): Json {
     const fields: Record<string, Json> = {};
     for (const k of Object.keys(value)) {
       const v = (value as Record<string, unknown>)[k];
-      if (v !== undefined) fields[k] = encode(v, path);
+      if (v !== undefined) define(fields, k, encode(v, path));
     }
     if (proto === null) out = tagged('N', { v: fields });
     else out = Object.hasOwn(value, TAG) ? tagged('o', { v: fields }) : fields;

@@ -114,6 +114,15 @@ describe('cache codec', () => {
     );
   });
 
+  it('keeps an own "__proto__" key as data, at any depth, without choosing a prototype', () => {
+    const v = JSON.parse('{"__proto__":[],"a":{"__proto__":{"x":1}},"n":[{"__proto__":null}]}');
+    const back = roundTrip(v) as Record<string, unknown>;
+    expect(back).toStrictEqual(v);
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.hasOwn(back, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(back.a)).toBe(Object.prototype);
+  });
+
   it('keeps a user object that has a "$k" key a plain object', () => {
     const v = { $k: 'D', v: 'not a date', nested: { $k: 'E', c: 'Player' } };
     expect(roundTrip(v)).toStrictEqual(v);
