@@ -4,7 +4,7 @@
 // out of them), and on MySQL its "ignore" is `INSERT IGNORE`, which also turns other errors (a NULL in a
 // NOT NULL column, a value too long) into warnings. So the statement is the INSERT MikroORM's query builder
 // writes (its column names and value conversion; written by insert-values.ts where every field converts by
-// its mapping alone) with Kosha's conflict clause after it, sent with its values
+// its mapping alone, on PostgreSQL as one array per column through `unnest`) with Kosha's conflict clause after it, sent with its values
 // bound (`em.execute` would write them into the text, which SQLite then prepares again for every call);
 // the rows come back through the entity factory as `em.map` makes them (the identity map's instance
 // refreshed, or a new managed one), without `em.map`'s cascading re-merge, which snapshots every entity a
@@ -20,7 +20,7 @@ import { createFromRow } from '../internals/index.js';
 import { checkRows } from '../new-entities.js';
 import type { Dialect } from '../url.js';
 import { binderOf, compiledContext, flushPending } from './compiled-flush.js';
-import { insertValues } from './insert-values.js';
+import { insertValues, unnestInsert } from './insert-values.js';
 
 /** What the statements need to know about the database. */
 export interface UpsertTarget {
@@ -286,6 +286,27 @@ async function send(
   return method === 'all' ? (res as Row[]) : [];
 }
 
+/**
+ * PostgreSQL: the INSERT of `batch` as one array per column, followed by `tail` (the conflict clause and
+ * RETURNING), run on the session's transaction; `undefined` (nothing sent) when its values or columns
+ * are not ones {@link unnestInsert} takes, or no compiled statement may run.
+ */
+async function sendUnnest(
+  em: SqlEntityManager,
+  meta: EntityMetadata,
+  batch: Row[],
+  tail: string,
+  dialect: Dialect,
+): Promise<Row[] | undefined> {
+  if (dialect !== 'postgresql') return undefined;
+  const ctx = compiledContext(em, dialect);
+  if (!ctx) return undefined;
+  const insert = unnestInsert(em, meta, batch, binderOf(em, dialect));
+  if (!insert) return undefined;
+  const text: StatementText = { sql: insert.sql + tail, logged: insert.logged + tail };
+  return (await execute(em, ctx, text, insert.params, 'insert')).rows as Row[];
+}
+
 /** Inserts or updates the rows; the managed entities in the rows' order. */
 export async function upsertRows<T extends object>(
   em: SqlEntityManager,
@@ -306,8 +327,14 @@ export async function upsertRows<T extends object>(
     for (const e of managed) found.set(keyOf(e as Row), e);
   };
   for (const batch of batches(rows)) {
+    const tail = clause + (returning ? returningAll(em, mikroMeta) : '');
+    const unnested = await sendUnnest(em, mikroMeta, batch, tail, target.dialect);
+    if (unnested) {
+      keep(managedOf(em, entity, unnested, target));
+      continue;
+    }
     const insert = insertStatement(em, entity, batch);
-    const sql = insert.sql + clause + (returning ? returningAll(em, mikroMeta) : '');
+    const sql = insert.sql + tail;
     const params = insert.params;
     if (returning) {
       keep(managedOf(em, entity, await send(em, sql, params, target.dialect, 'all'), target));
@@ -338,15 +365,16 @@ export async function insertIgnoring<T extends object>(
   const rows = await prepared(em, entity, given, target.dialect);
   const out: T[] = [];
   if (target.dialect === 'postgresql' || target.dialect === 'sqlite') {
+    const mikroMeta = em.getMetadata().get(entity);
     for (const batch of batches(rows)) {
+      const tail = ` on conflict do nothing${returningAll(em, mikroMeta)}`;
+      const unnested = await sendUnnest(em, mikroMeta, batch, tail, target.dialect);
+      if (unnested) {
+        out.push(...managedOf(em, entity, unnested, target));
+        continue;
+      }
       const insert = insertStatement(em, entity, batch);
-      const res = await send(
-        em,
-        `${insert.sql} on conflict do nothing${returningAll(em, em.getMetadata().get(entity))}`,
-        insert.params,
-        target.dialect,
-        'all',
-      );
+      const res = await send(em, insert.sql + tail, insert.params, target.dialect, 'all');
       out.push(...managedOf(em, entity, res, target));
     }
     return out;

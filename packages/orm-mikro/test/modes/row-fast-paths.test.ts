@@ -1,15 +1,29 @@
-import { column, DbRepo, entity, id, type Kosha, type Many, manyToOne, oneToMany, table } from '@kosha/core';
+import {
+  column,
+  DbRepo,
+  entity,
+  id,
+  isIn,
+  type Kosha,
+  type Many,
+  manyToOne,
+  oneToMany,
+  table,
+} from '@kosha/core';
 import type { EntityMetadata } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFromRow } from '../../src/internals/unit-of-work.js';
-import { insertValues } from '../../src/writes/insert-values.js';
+import { binderOf } from '../../src/writes/compiled-flush.js';
+import { insertValues, unnestInsert } from '../../src/writes/insert-values.js';
 import { DATABASES, openKosha } from '../support/databases.js';
 
 // Two of Kosha's ways past MikroORM's general machinery must give exactly what that machinery gives:
 // - an upsert's INSERT written without the query builder (insert-values.ts) is the builder's statement,
 //   text and values, for every column type and every way a relation value is given;
+// - on PostgreSQL, the same rows sent as one array per column (`insert … select * from unnest(…)`) store
+//   exactly what the builder's statement stores, and a value too long for its column is refused, not cut;
 // - a row read or written back becomes a new managed entity without EntityFactory.create (createNew in
 //   internals/unit-of-work.ts) in the same state the factory leaves it: the same fields, snapshot, loaded
 //   properties, identity-map entry and owner, so that a flush finds nothing to write and a change is written.
@@ -255,6 +269,100 @@ for (const db of DATABASES) {
         const [again] = await kinds.upsert([{ ...first, int: 42 } as never], { onConflict: ['str'] });
         expect(again).toBe(first);
         expect(first.int).toBe(42);
+      });
+    });
+
+    describe.skipIf(db.dialect !== 'postgresql')('PostgreSQL: the rows as arrays', () => {
+      /** Strings an array literal must escape or could misread. */
+      const tricky = fc.constantFrom(
+        '',
+        ' ',
+        'NULL',
+        'null',
+        '"',
+        '\\',
+        '\\"',
+        "'",
+        '{a,b}',
+        '{',
+        '}',
+        ',',
+        'é ✓ 𝄞',
+      );
+      const arrayRow = kindRow.chain((row) =>
+        fc
+          .record({
+            txt: fc.option(fc.oneof(tricky, text), { nil: null }),
+            nick: fc.option(tricky, { nil: null }),
+          })
+          .map((extra) => ({ ...row, ...extra })),
+      );
+      const table = () => (kinds.em as SqlEntityManager).getPlatform().quoteIdentifier('fast_kinds');
+      const stored = (keys: string[]) =>
+        kosha.transaction(async () => {
+          const em = kinds.em as SqlEntityManager;
+          const rows = (await em.execute(
+            `select * from ${table()} where str in (${keys.map(() => '?').join(', ')}) order by str`,
+            keys,
+          )) as Record<string, unknown>[];
+          return rows.map(({ id: _, ...rest }) => rest);
+        });
+
+      it('every column type of the mapping has a base type: an upsert of them goes as arrays', async () => {
+        await kosha.transaction(async () => {
+          const em = kinds.em as SqlEntityManager;
+          const meta = em.getMetadata().get(Kind) as EntityMetadata;
+          const rows = fc
+            .sample(kindRow, 3)
+            .map((r, i) => ({ ...withoutWay(r), str: `as-arrays-${i}`, owner: owner.id }));
+          const ours = unnestInsert(em, meta, rows, binderOf(em, 'postgresql'));
+          expect(ours?.logged).toMatch(
+            /^insert into "fast_kinds" \(.*\) select \* from unnest\(\?::text\[\], /,
+          );
+          expect(ours!.params).toHaveLength(Object.keys(rows[0]!).length);
+          expect(ours!.params[0]).toEqual(rows.map((r) => r.str));
+        });
+      });
+
+      it('stores what the query builder stores, whatever the rows hold', async () => {
+        let round = 0;
+        await fc.assert(
+          fc.asyncProperty(fc.array(arrayRow, { minLength: 1, maxLength: 5 }), async (given) => {
+            round++;
+            const rows = given.map(({ ownerWay: way, ...row }, i) => ({
+              ...row,
+              str: `arr-${round}-${i}`,
+              owner: way === 'null' ? null : owner.id,
+            }));
+            const keys = rows.map((r) => r.str);
+            await kinds.upsert(rows as never, { onConflict: ['str'] });
+            const ours = await stored(keys);
+            await kinds.deleteWhere({ str: isIn(keys) } as never);
+            await kosha.transaction(async () => {
+              await (kinds.em as SqlEntityManager)
+                .createQueryBuilder(Kind)
+                .insert(rows as never)
+                .execute();
+            });
+            expect(ours).toEqual(await stored(keys));
+            await kinds.deleteWhere({ str: isIn(keys) } as never);
+          }),
+          { numRuns: 40 },
+        );
+      });
+
+      it('a value too long for its column is refused, not cut, and nothing of the call is written', async () => {
+        const row = { ...withoutWay(fc.sample(kindRow, 1)[0]!), owner: null };
+        await expect(
+          kinds.upsert(
+            [
+              { ...row, str: 'fits' },
+              { ...row, str: 'x'.repeat(41) },
+            ] as never,
+            { onConflict: ['str'] },
+          ),
+        ).rejects.toThrow(/too long/);
+        expect(await stored(['fits', 'x'.repeat(40)])).toEqual([]);
       });
     });
   });
