@@ -46,6 +46,7 @@ export {
 export { transactionConnection } from './transaction-connection.js';
 export {
   createFromRow,
+  createFromRows,
   dispatchLoaded,
   FAST_PATH_BORROWS,
   heldEntities,

@@ -200,6 +200,66 @@ export function createFromRow(
   });
 }
 
+/**
+ * `createFromRow` for each of `rows`, with what every row needs looked up once: the plan, the unit of
+ * work, and MikroORM's compiled hydrators of the entity (ObjectHydrator.getEntityHydrator), called as
+ * `hydrate` and `hydrateReference` call them. Each row must be an object of the caller's own.
+ */
+export function createFromRows(
+  em: EntityManager,
+  meta: EntityMetadata,
+  rows: readonly Dictionary[],
+  refresh = false,
+): object[] {
+  const out: object[] = new Array(rows.length);
+  const lean = leanOf(em, meta);
+  if (!lean) {
+    for (let i = 0; i < rows.length; i++) out[i] = createFromRow(em, meta, rows[i]!, refresh);
+    return out;
+  }
+  const uow = em.getUnitOfWork(false);
+  const tools = toolsOf(em, meta);
+  for (let i = 0; i < rows.length; i++) {
+    const data = rows[i]!;
+    const id = data[lean.pk];
+    out[i] =
+      id != null && uow.getById(meta.class, id as never, lean.schema) == null
+        ? createNew(em, uow, meta, data, lean.schema, tools)
+        : createFromRow(em, meta, data, refresh);
+  }
+  return out;
+}
+
+/** A compiled hydrator of MikroORM's (entity, data, factory, newEntity, convertCustomTypes, schema, parentSchema). */
+type Compiled = (...args: unknown[]) => void;
+
+/** What `createNew` takes from the entity manager, looked up once per batch of rows. */
+interface Tools {
+  readonly hydrator: ReturnType<EntityManager['getHydrator']>;
+  readonly factory: ReturnType<EntityManager['getEntityFactory']>;
+  /** The compiled `full` and `reference` hydrators, when the hydrator hands them out (ObjectHydrator's). */
+  readonly compiled: { readonly full: Compiled; readonly reference: Compiled } | undefined;
+}
+
+function toolsOf(em: EntityManager, meta: EntityMetadata): Tools {
+  const hydrator = em.getHydrator();
+  const factory = em.getEntityFactory();
+  const h = hydrator as unknown as {
+    getEntityHydrator?: (meta: EntityMetadata, type: 'full' | 'reference') => Compiled;
+    running?: unknown;
+  };
+  const compiled =
+    typeof h.getEntityHydrator === 'function' &&
+    h.getEntityHydrator.length === HYDRATOR_ARITY &&
+    typeof h.running === 'boolean'
+      ? { full: h.getEntityHydrator(meta, 'full'), reference: h.getEntityHydrator(meta, 'reference') }
+      : undefined;
+  return { hydrator, factory, compiled };
+}
+
+/** ObjectHydrator.getEntityHydrator(meta, type, normalizeAccessors = false) in MikroORM 7.2. */
+const HYDRATOR_ARITY = 2;
+
 /** What `createNew` needs of an entity it may make, or `null` when the entity factory must. */
 interface Lean {
   /** The key property (one column, no custom-type conversion of the key on lookup). */
@@ -256,6 +316,7 @@ function createNew(
   meta: EntityMetadata,
   data: Dictionary,
   schema: string | undefined,
+  tools: Tools = toolsOf(em, meta),
 ): object {
   const entity = Object.create(meta.class.prototype) as object;
   const wrapped = mikro.helper(entity);
@@ -263,12 +324,28 @@ function createNew(
   wrapped.__processing = true;
   wrapped.__schema = schema;
   wrapped.__initialized = true;
-  const hydrator = em.getHydrator();
-  const factory = em.getEntityFactory();
-  // The key first, as createEntity sets it: the entity's own keys then come in the factory's order.
-  hydrator.hydrateReference(entity, meta, data, factory, true);
-  mikro.EntityHelper.ensurePropagation(entity);
-  hydrator.hydrate(entity, meta, data, factory, 'full', false, true, undefined, schema);
+  const { hydrator, factory, compiled } = tools;
+  if (compiled) {
+    // What hydrateReference and hydrate (of a loaded row: not a new entity) do around their compiled
+    // function: the hydrator marked running, so that relation setters take the values as hydration.
+    const h = hydrator as unknown as { running: boolean };
+    const running = h.running;
+    try {
+      // The key first, as createEntity sets it: the entity's own keys then come in the factory's order.
+      h.running = true;
+      compiled.reference(entity, data, factory, false, true, undefined, undefined, undefined);
+      h.running = running;
+      mikro.EntityHelper.ensurePropagation(entity);
+      h.running = true;
+      compiled.full(entity, data, factory, false, true, undefined, schema, undefined);
+    } finally {
+      h.running = running;
+    }
+  } else {
+    hydrator.hydrateReference(entity, meta, data, factory, true);
+    mikro.EntityHelper.ensurePropagation(entity);
+    hydrator.hydrate(entity, meta, data, factory, 'full', false, true, undefined, schema);
+  }
   const fields = wrapped.__serializationContext.fields;
   for (const key in data) {
     wrapped.__loadedProperties.add(key);
@@ -325,6 +402,12 @@ export const LEAN_BORROWS: readonly Borrowed[] = [
     arity: 1,
   },
   { fn: 'createNew', member: 'ObjectHydrator.hydrate', value: (em) => em.getHydrator().hydrate, arity: 5 },
+  {
+    fn: 'createNew',
+    member: 'ObjectHydrator.getEntityHydrator',
+    value: (em) => (em.getHydrator() as unknown as Dictionary).getEntityHydrator,
+    arity: HYDRATOR_ARITY,
+  },
   {
     fn: 'createNew',
     member: 'ObjectHydrator.hydrateReference',

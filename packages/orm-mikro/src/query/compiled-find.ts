@@ -23,7 +23,7 @@ import {
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { type Binder, binderFor, UNBINDABLE } from '../bulk-insert/binder.js';
 import { dialectPlaceholders } from '../bulk-insert/statement-text.js';
-import { createFromRow, dispatchLoaded, runLogged, tableNameOf } from '../internals/index.js';
+import { createFromRows, dispatchLoaded, runLogged, tableNameOf } from '../internals/index.js';
 import type { Dialect } from '../url.js';
 import { comparesText, type FilterTarget, SQL_OPS, textSql } from './filter-query.js';
 import { PAGE_TOTAL as TOTAL } from './page-query.js';
@@ -339,8 +339,11 @@ export async function hydrate<T>(
   if (rows.length === 0) return [];
   const { meta } = compiled.plan;
   const driver = em.getDriver();
-  const out: object[] = [];
-  for (const row of rows) out.push(createFromRow(em, meta, driver.mapResult(row, meta) as Dictionary));
+  const out = createFromRows(
+    em,
+    meta,
+    rows.map((row) => driver.mapResult(row, meta) as Dictionary),
+  );
   const unique = Utils.unique(out);
   await dispatchLoaded(em);
   return unique as T[];

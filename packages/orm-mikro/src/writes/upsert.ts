@@ -16,7 +16,7 @@ import { UNBINDABLE } from '../bulk-insert/binder.js';
 import { execute } from '../bulk-insert/execute.js';
 import { dialectPlaceholders, type StatementText } from '../bulk-insert/statement-text.js';
 import { now } from '../entity-schema.js';
-import { createFromRow } from '../internals/index.js';
+import { createFromRows } from '../internals/index.js';
 import { checkRows } from '../new-entities.js';
 import type { Dialect } from '../url.js';
 import { binderOf, compiledContext, flushPending } from './compiled-flush.js';
@@ -98,7 +98,12 @@ function managedOf<T extends object>(
   const rows = readBackAs(meta, given);
   if (!target.fromRows) return rows.map((r) => em.map(entity, r) as T);
   const driver = em.getDriver();
-  return rows.map((r) => createFromRow(em, meta, driver.mapResult(r, meta) as Row, true) as T);
+  return createFromRows(
+    em,
+    meta,
+    rows.map((r) => driver.mapResult(r, meta) as Row),
+    true,
+  ) as T[];
 }
 
 type Row = Record<string, unknown>;
@@ -142,15 +147,21 @@ async function prepared(
   return rows;
 }
 
+function sameFields(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Consecutive rows of the same fields, in statements of at most MAX_ROWS rows and MAX_PARAMS values. */
 function batches(rows: Row[]): Row[][] {
   const out: Row[][] = [];
   let current: Row[] = [];
-  let shape = '';
+  let shape: readonly string[] = [];
   for (const row of rows) {
-    const keys = Object.keys(row).join();
-    const full = current.length >= MAX_ROWS || (current.length + 1) * Object.keys(row).length > MAX_PARAMS;
-    if (current.length && (keys !== shape || full)) {
+    const keys = Object.keys(row);
+    const full = current.length >= MAX_ROWS || (current.length + 1) * keys.length > MAX_PARAMS;
+    if (current.length && (full || !sameFields(keys, shape))) {
       out.push(current);
       current = [];
     }
@@ -321,7 +332,12 @@ export async function upsertRows<T extends object>(
   // MariaDB's RETURNING is not documented for the ON DUPLICATE KEY UPDATE branch: read back there.
   const returning = target.dialect === 'postgresql' || target.dialect === 'sqlite';
   const clause = conflictClause(em, entity, spec, target.dialect);
-  const keyOf = (r: Row) => spec.onConflict.map((f) => keyPart(r[f])).join('\u0000');
+  const [first, ...more] = spec.onConflict;
+  const keyOf = (r: Row) => {
+    let key = keyPart(r[first!]);
+    for (const f of more) key += `\u0000${keyPart(r[f])}`;
+    return key;
+  };
   const found = new Map<string, T>();
   const keep = (managed: T[]) => {
     for (const e of managed) found.set(keyOf(e as Row), e);
