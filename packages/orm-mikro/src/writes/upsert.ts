@@ -4,9 +4,9 @@
 // out of them), and on MySQL its "ignore" is `INSERT IGNORE`, which also turns other errors (a NULL in a
 // NOT NULL column, a value too long) into warnings. So the statement is the INSERT MikroORM's query builder
 // writes (its column names and value conversion; written by insert-values.ts where every field converts by
-// its mapping alone, on PostgreSQL as one array per column through `unnest`) with Kosha's conflict clause after it, sent with its values
-// bound (`em.execute` would write them into the text, which SQLite then prepares again for every call);
-// the rows come back through the entity factory as `em.map` makes them (the identity map's instance
+// its mapping alone, on PostgreSQL as one array per column through `unnest`) with Kosha's conflict clause
+// after it, sent with its values bound (`em.execute` would write them into the text, which SQLite then
+// prepares again for every call); the rows come back as `em.map` makes them (the identity map's instance
 // refreshed, or a new managed one), without `em.map`'s cascading re-merge, which snapshots every entity a
 // second time.
 import { type EntityClass, metadataOf, type UpsertSpec } from '@kosha/core';
