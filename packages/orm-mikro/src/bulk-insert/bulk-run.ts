@@ -293,7 +293,8 @@ function yieldToIo(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function sameKeys(payload: Dictionary, keys: readonly string[]): boolean {
+/** True when `payload`'s own keys are `keys`, in that order (without making a list of them). */
+export function sameKeys(payload: Dictionary, keys: readonly string[]): boolean {
   let n = 0;
   for (const key in payload) {
     if (keys[n] !== key) return false;

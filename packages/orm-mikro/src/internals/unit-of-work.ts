@@ -193,6 +193,11 @@ export function createFromRow(
       return createNew(em, uow, meta, data, lean.schema);
     }
   }
+  return fromFactory(em, meta, data, refresh);
+}
+
+/** The row as EntityFactory.create makes it, as `em.map` asks: merged into the identity map's entity. */
+function fromFactory(em: EntityManager, meta: EntityMetadata, data: Dictionary, refresh: boolean): object {
   return em.getEntityFactory().create(meta.class, data as never, {
     merge: true,
     convertCustomTypes: true,
@@ -214,7 +219,7 @@ export function createFromRows(
   const out: object[] = new Array(rows.length);
   const lean = leanOf(em, meta);
   if (!lean) {
-    for (let i = 0; i < rows.length; i++) out[i] = createFromRow(em, meta, rows[i]!, refresh);
+    for (let i = 0; i < rows.length; i++) out[i] = fromFactory(em, meta, rows[i]!, refresh);
     return out;
   }
   const uow = em.getUnitOfWork(false);
@@ -225,7 +230,7 @@ export function createFromRows(
     out[i] =
       id != null && uow.getById(meta.class, id as never, lean.schema) == null
         ? createNew(em, uow, meta, data, lean.schema, tools)
-        : createFromRow(em, meta, data, refresh);
+        : fromFactory(em, meta, data, refresh);
   }
   return out;
 }

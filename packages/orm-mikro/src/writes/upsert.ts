@@ -13,6 +13,7 @@ import { type EntityClass, metadataOf, type UpsertSpec } from '@kosha/core';
 import type { EntityMetadata, EntityProperty } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { UNBINDABLE } from '../bulk-insert/binder.js';
+import { sameKeys } from '../bulk-insert/bulk-run.js';
 import { execute } from '../bulk-insert/execute.js';
 import { dialectPlaceholders, type StatementText } from '../bulk-insert/statement-text.js';
 import { now } from '../entity-schema.js';
@@ -147,21 +148,16 @@ async function prepared(
   return rows;
 }
 
-function sameFields(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Consecutive rows of the same fields, in statements of at most MAX_ROWS rows and MAX_PARAMS values. */
 function batches(rows: Row[]): Row[][] {
   const out: Row[][] = [];
   let current: Row[] = [];
   let shape: readonly string[] = [];
   for (const row of rows) {
-    const keys = Object.keys(row);
+    const same = current.length > 0 && sameKeys(row, shape);
+    const keys = same ? shape : Object.keys(row);
     const full = current.length >= MAX_ROWS || (current.length + 1) * keys.length > MAX_PARAMS;
-    if (current.length && (full || !sameFields(keys, shape))) {
+    if (current.length && (full || !same)) {
       out.push(current);
       current = [];
     }
@@ -298,24 +294,29 @@ async function send(
 }
 
 /**
- * PostgreSQL: the INSERT of `batch` as one array per column, followed by `tail` (the conflict clause and
- * RETURNING), run on the session's transaction; `undefined` (nothing sent) when its values or columns
- * are not ones {@link unnestInsert} takes, or no compiled statement may run.
+ * Sends the INSERT of `batch` followed by `tail` (the conflict clause, and RETURNING where the rows come
+ * back) on the session's transaction, and returns the rows it returned. On PostgreSQL the rows go as one
+ * array per column where {@link unnestInsert} takes them and a compiled statement may run; else as the
+ * query builder's `VALUES` list ({@link insertStatement}).
  */
-async function sendUnnest(
+async function sendInsert(
   em: SqlEntityManager,
-  meta: EntityMetadata,
+  entity: EntityClass,
   batch: Row[],
   tail: string,
   dialect: Dialect,
-): Promise<Row[] | undefined> {
-  if (dialect !== 'postgresql') return undefined;
-  const ctx = compiledContext(em, dialect);
-  if (!ctx) return undefined;
-  const insert = unnestInsert(em, meta, batch, binderOf(em, dialect));
-  if (!insert) return undefined;
-  const text: StatementText = { sql: insert.sql + tail, logged: insert.logged + tail };
-  return (await execute(em, ctx, text, insert.params, 'insert')).rows as Row[];
+  method: 'all' | 'run',
+): Promise<Row[]> {
+  const ctx = dialect === 'postgresql' ? compiledContext(em, dialect) : undefined;
+  if (ctx) {
+    const insert = unnestInsert(em, em.getMetadata().get(entity), batch, binderOf(em, dialect));
+    if (insert) {
+      const text: StatementText = { sql: insert.sql + tail, logged: insert.logged + tail };
+      return (await execute(em, ctx, text, insert.params, 'insert')).rows as Row[];
+    }
+  }
+  const insert = insertStatement(em, entity, batch);
+  return send(em, insert.sql + tail, insert.params, dialect, method);
 }
 
 /** Inserts or updates the rows; the managed entities in the rows' order. */
@@ -343,19 +344,11 @@ export async function upsertRows<T extends object>(
     for (const e of managed) found.set(keyOf(e as Row), e);
   };
   for (const batch of batches(rows)) {
-    const tail = clause + (returning ? returningAll(em, mikroMeta) : '');
-    const unnested = await sendUnnest(em, mikroMeta, batch, tail, target.dialect);
-    if (unnested) {
-      keep(managedOf(em, entity, unnested, target));
-      continue;
-    }
-    const insert = insertStatement(em, entity, batch);
-    const sql = insert.sql + tail;
-    const params = insert.params;
     if (returning) {
-      keep(managedOf(em, entity, await send(em, sql, params, target.dialect, 'all'), target));
+      const tail = clause + returningAll(em, mikroMeta);
+      keep(managedOf(em, entity, await sendInsert(em, entity, batch, tail, target.dialect, 'all'), target));
     } else {
-      await send(em, sql, params, target.dialect, 'run');
+      await sendInsert(em, entity, batch, clause, target.dialect, 'run');
       const where =
         spec.onConflict.length === 1
           ? { [spec.onConflict[0]!]: { $in: batch.map((r) => r[spec.onConflict[0]!]) } }
@@ -384,14 +377,9 @@ export async function insertIgnoring<T extends object>(
     const mikroMeta = em.getMetadata().get(entity);
     for (const batch of batches(rows)) {
       const tail = ` on conflict do nothing${returningAll(em, mikroMeta)}`;
-      const unnested = await sendUnnest(em, mikroMeta, batch, tail, target.dialect);
-      if (unnested) {
-        out.push(...managedOf(em, entity, unnested, target));
-        continue;
-      }
-      const insert = insertStatement(em, entity, batch);
-      const res = await send(em, insert.sql + tail, insert.params, target.dialect, 'all');
-      out.push(...managedOf(em, entity, res, target));
+      out.push(
+        ...managedOf(em, entity, await sendInsert(em, entity, batch, tail, target.dialect, 'all'), target),
+      );
     }
     return out;
   }
