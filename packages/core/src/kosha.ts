@@ -10,7 +10,12 @@ import type { MigrationSettings, Migrations, SchemaAction } from './orm/migratio
 import type { OrmBackend } from './orm/orm-backend.js';
 import { adaptLogger } from './pino-logger.js';
 import { cachePluginFor, ormPluginFor } from './registry.js';
-import { openSessionScope, type SessionScope, type SessionScopeOptions } from './session/session-scope.js';
+import {
+  openSessionScope,
+  openSessionScopeNow,
+  type SessionScope,
+  type SessionScopeOptions,
+} from './session/session-scope.js';
 import { contextStore, type TransactionHost } from './transaction/frames.js';
 import { executeTransactional } from './transaction/transaction-manager.js';
 import { defineTransaction, type TransactionOptions } from './transaction/transaction-options.js';
@@ -163,6 +168,22 @@ export class Kosha implements TransactionHost {
    */
   openSession(options?: SessionScopeOptions): Promise<SessionScope> {
     return openSessionScope(this, options);
+  }
+
+  /**
+   * {@link openSession} without a promise when nothing needs waiting for: the scope itself, in the common
+   * case (the backend begins its transaction at the first statement, so opening sends nothing). A promise
+   * otherwise (a scope joined to a joinable one waits for its turn), and a rejected one for an error.
+   * For HTTP adapters: a request answered from the cache then runs its handler in the tick it arrived in.
+   *
+   * ```ts
+   * const opened = kosha.openSessionNow({ transaction: true });
+   * if (opened instanceof Promise) opened.then(start, fail);
+   * else start(opened);
+   * ```
+   */
+  openSessionNow(options?: SessionScopeOptions): SessionScope | Promise<SessionScope> {
+    return openSessionScopeNow(this, options);
   }
 
   /** Drains and closes the database pool and the cache. Idempotent. */

@@ -35,7 +35,7 @@ export function dbMiddleware(options?: DbMiddlewareOptions): RequestHandler {
       next(error);
       return;
     }
-    kosha.openSession(sessionOptions).then((scope: SessionScope) => {
+    const start = (scope: SessionScope): void => {
       // The client left while the session was opening: nobody is waiting for an answer.
       if (res.destroyed) {
         void scope.close();
@@ -43,6 +43,16 @@ export function dbMiddleware(options?: DbMiddlewareOptions): RequestHandler {
       }
       RequestSession.watch(res, new RequestSession(scope, req, res, o, kosha.logger));
       scope.run(next);
-    }, next);
+    };
+    let opened: SessionScope | Promise<SessionScope>;
+    try {
+      opened = kosha.openSessionNow(sessionOptions);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    // Without a promise in the common case: the handler runs in the tick the request arrived in.
+    if (opened instanceof Promise) opened.then(start, next);
+    else start(opened);
   };
 }

@@ -7,7 +7,7 @@ import {
   type TestServer,
   within,
 } from '@kosha/conformance';
-import { ConfigError } from '@kosha/core';
+import { ConfigError, currentSession } from '@kosha/core';
 import { testDatabases } from '@kosha/testing/conformance';
 import express, { type Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -242,5 +242,60 @@ describe('dbMiddleware and the response', () => {
       });
     });
     expect(await call(server, '/')).toEqual({ status: 500, body: { name: 'ConfigError' } });
+  });
+});
+
+describe('dbMiddleware opens the session without waiting', () => {
+  // A middleware before it notes whether the handler ran inside its own next() call: with the session opened
+  // through a promise, the handler would run a tick later.
+  const sameTick = (app: Express, mw: express.RequestHandler) => {
+    app.use((req, _res, next) => {
+      (req as { inCall?: boolean }).inCall = true;
+      next();
+      (req as { inCall?: boolean }).inCall = false;
+    });
+    app.use(mw);
+    app.get('/', (req, res) => {
+      res.json({
+        inCall: (req as { inCall?: boolean }).inCall,
+        session: currentSession(d.kosha) !== undefined,
+      });
+    });
+  };
+
+  for (const [label, options] of [
+    ["mode 'request'", {}],
+    ["mode 'request' with an isolation", { isolation: 'SERIALIZABLE' }],
+    ["mode 'method'", { mode: 'method' }],
+  ] as const) {
+    it(`${label}: the handler runs in the tick the request arrived in`, async () => {
+      const server = await start((app) => sameTick(app, dbMiddleware({ kosha: d.kosha, ...options })));
+      expect(await call(server, '/')).toEqual({ status: 200, body: { inCall: true, session: true } });
+    });
+  }
+
+  it('a session that must wait (joined to a joinable scope) still opens, a tick later', async () => {
+    const t = token();
+    const outer = await d.kosha.openSession({ transaction: true, joinable: true });
+    try {
+      const server = await start((app) => {
+        app.use((req, _res, next) => {
+          (req as { inCall?: boolean }).inCall = true;
+          next();
+          (req as { inCall?: boolean }).inCall = false;
+        });
+        app.use(dbMiddleware({ kosha: d.kosha }));
+        app.post('/', async (req, res) => {
+          const inCall = (req as { inCall?: boolean }).inCall;
+          await d.notes.save(t);
+          res.status(201).json({ inCall });
+        });
+      });
+      expect(await call(server, '/', {})).toEqual({ status: 201, body: { inCall: false } });
+    } finally {
+      await outer.rollback();
+      await outer.close();
+    }
+    expect(await d.count(t)).toBe(0); // the request's savepoint was rolled back with the outer transaction
   });
 });

@@ -102,7 +102,7 @@ function install(fastify: FastifyInstance, o: ResolvedOptions): void {
       next(error as Error);
       return;
     }
-    kosha.openSession(sessionOptions).then((scope) => {
+    const start = (scope: SessionScope): void => {
       // The client left while the session was opening: nobody is waiting for an answer.
       if (reply.raw.destroyed) {
         void scope.close();
@@ -112,7 +112,17 @@ function install(fastify: FastifyInstance, o: ResolvedOptions): void {
       }
       (request as KoshaRequest)[STATE] = new RequestSession(scope, o, reply.raw);
       scope.run(next);
-    }, next);
+    };
+    let opened: SessionScope | Promise<SessionScope>;
+    try {
+      opened = kosha.openSessionNow(sessionOptions);
+    } catch (error) {
+      next(error as Error);
+      return;
+    }
+    // Without a promise in the common case: the handler runs in the tick the request arrived in.
+    if (opened instanceof Promise) opened.then(start, next);
+    else start(opened);
   };
 
   // Fastify keeps the request's async context through body parsing, but a hook of another plugin that calls

@@ -206,3 +206,54 @@ describe('dbPlugin and the request', () => {
     expect(await d.count(dropped)).toBe(0);
   });
 });
+
+describe('dbPlugin opens the session without waiting', () => {
+  type Noted = { inCall?: boolean };
+  // An onRequest hook before the plugin's notes whether the handler ran inside its own done() call: with the
+  // session opened through a promise, the handler would run a tick later.
+  const noteCall = (app: FastifyInstance) =>
+    app.addHook('onRequest', (request, _reply, done) => {
+      (request as Noted).inCall = true;
+      done();
+      (request as Noted).inCall = false;
+    });
+
+  for (const [label, options] of [
+    ["mode 'request'", {}],
+    ["mode 'request' with an isolation", { isolation: 'SERIALIZABLE' }],
+    ["mode 'method'", { mode: 'method' }],
+  ] as const) {
+    it(`${label}: the handler runs in the tick the request arrived in`, async () => {
+      const server = await start(async (app) => {
+        noteCall(app);
+        await app.register(dbPlugin, { kosha: d.kosha, ...options });
+        app.get('/', (request, reply) => {
+          reply.send({ inCall: (request as Noted).inCall, session: currentSession(d.kosha) !== undefined });
+        });
+      });
+      expect(await call(server, '/')).toEqual({ status: 200, body: { inCall: true, session: true } });
+    });
+  }
+
+  it('a session that must wait (joined to a joinable scope) still opens, a tick later', async () => {
+    const t = token();
+    const outer = await d.kosha.openSession({ transaction: true, joinable: true });
+    try {
+      const server = await start(async (app) => {
+        noteCall(app);
+        await app.register(dbPlugin, { kosha: d.kosha });
+        app.post('/', async (request, reply) => {
+          const inCall = (request as Noted).inCall;
+          await d.notes.save(t);
+          reply.status(201);
+          return { inCall };
+        });
+      });
+      expect(await call(server, '/', {})).toEqual({ status: 201, body: { inCall: false } });
+    } finally {
+      await outer.rollback();
+      await outer.close();
+    }
+    expect(await d.count(t)).toBe(0); // the request's savepoint was rolled back with the outer transaction
+  });
+});

@@ -189,25 +189,31 @@ export class MikroSession implements Session {
       : {};
   }
 
-  begin(options: BeginOptions): Promise<void> {
-    // The common case, without a tick: a transaction is only noted here (see #attach).
-    if (this.#host.transactions && !this.#closed && !this.#pending && !this.#em?.isInTransaction()) {
-      try {
-        const settings = transactionSettings(
-          this.#host.dialect,
-          this.#host.mariadb,
-          options,
-          this.#host.statementTimeoutMs,
-        );
-        this.#pending = { options, settings };
-        this.#settings = settings;
-        this.#readOnlyTx = options.readOnly === true;
-        this.#stack?.clear();
-        return RESOLVED;
-      } catch (error) {
-        return Promise.reject(this.#host.translate(error));
-      }
+  beginNow(options: BeginOptions): boolean {
+    // The common case: a transaction is only noted here (see #attach), its BEGIN sent before its first
+    // statement. Settings a dialect refuses take begin()'s path, which rejects with the reason.
+    if (!this.#host.transactions || this.#closed || this.#pending || this.#em?.isInTransaction())
+      return false;
+    let settings: TransactionSettings;
+    try {
+      settings = transactionSettings(
+        this.#host.dialect,
+        this.#host.mariadb,
+        options,
+        this.#host.statementTimeoutMs,
+      );
+    } catch {
+      return false;
     }
+    this.#pending = { options, settings };
+    this.#settings = settings;
+    this.#readOnlyTx = options.readOnly === true;
+    this.#stack?.clear();
+    return true;
+  }
+
+  begin(options: BeginOptions): Promise<void> {
+    if (this.beginNow(options)) return RESOLVED;
     return this.#op(async () => {
       if (this.#pending || this.#em?.isInTransaction()) {
         throw new IllegalTransactionStateError(

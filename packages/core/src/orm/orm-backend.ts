@@ -126,6 +126,13 @@ export interface Session {
 
   /** Begins a top-level transaction on this session's connection. */
   begin(options: BeginOptions): Promise<void>;
+  /**
+   * Begins a top-level transaction as {@link begin} does when that needs no wait — a backend that sends
+   * BEGIN just before the transaction's first statement only notes it — and returns true. Returns false,
+   * changing nothing, in every other case: core then calls `begin`. Optional: without it, opening a
+   * session scope always takes a promise.
+   */
+  beginNow?(options: BeginOptions): boolean;
   /** Flushes pending changes, then commits the top-level transaction. */
   commit(): Promise<void>;
   /** Rolls back the top-level transaction and discards unflushed changes. */

@@ -79,6 +79,15 @@ export function openSessionScope(
   host: TransactionHost,
   options: SessionScopeOptions = {},
 ): Promise<SessionScope> {
+  const opened = openSessionScopeNow(host, options);
+  return opened instanceof Promise ? opened : Promise.resolve(opened);
+}
+
+/** @internal the scope itself when opening it needs no wait (see `Kosha#openSessionNow`), else a promise. */
+export function openSessionScopeNow(
+  host: TransactionHost,
+  options: SessionScopeOptions = {},
+): SessionScope | Promise<SessionScope> {
   const target = joinable.get(host);
   if (target) {
     if (options.joinable) {
@@ -94,10 +103,14 @@ export function openSessionScope(
   let began: Promise<void>;
   try {
     scope = new OpenSessionScope(host, options.transaction ?? true);
-    if (!scope.scope) return Promise.resolve(scope);
-    began = scope.unit.session.begin({
-      isolation: options.isolation === 'DEFAULT' ? undefined : options.isolation,
-    });
+    if (!scope.scope) return scope;
+    const begin = { isolation: options.isolation === 'DEFAULT' ? undefined : options.isolation };
+    const session = scope.unit.session;
+    if (session.beginNow?.(begin)) {
+      if (options.joinable) makeJoinable(host, scope);
+      return scope;
+    }
+    began = session.begin(begin);
   } catch (error) {
     return Promise.reject(error);
   }
