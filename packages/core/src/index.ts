@@ -288,7 +288,7 @@ export {
   type Propagation,
   type TransactionOptions,
 } from './transaction/transaction-options.js';
-export { bindKosha, transactional } from './transaction/transactional.js';
+export { bindKosha, isKoshaBound, transactional } from './transaction/transactional.js';
 export { decrement, Increment, increment, type UpdateChanges } from './write/update-values.js';
 export type {
   GetByIdOptions,

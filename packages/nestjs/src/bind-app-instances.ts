@@ -1,9 +1,5 @@
-import { bindKosha, type Kosha } from '@kosha/core';
+import { bindKosha, isKoshaBound, type Kosha } from '@kosha/core';
 import type { ModulesContainer } from '@nestjs/core';
-
-// bindKosha's property (a registered symbol): an instance that has one was bound on purpose (forFeature,
-// `super(Entity, kosha)`, the user's own bindKosha) and keeps its instance.
-const BOUND = Symbol.for('kosha.boundInstance');
 
 /** The subset of Nest's InstanceWrapper read here. */
 interface Wrapper {
@@ -25,7 +21,8 @@ export function bindAppInstances(modules: ModulesContainer, kosha: Kosha): void 
         const { metatype, instance } = wrapper;
         if (typeof metatype !== 'function' || wrapper.inject != null) continue;
         if (typeof instance !== 'object' || instance === null || !(instance instanceof metatype)) continue;
-        if (Object.hasOwn(instance, BOUND) || !Object.isExtensible(instance)) continue;
+        // Bound on purpose (forFeature, `super(Entity, kosha)`, the user's own bindKosha): it keeps its instance.
+        if (isKoshaBound(instance) || !Object.isExtensible(instance)) continue;
         bindKosha(instance, kosha);
       }
     }

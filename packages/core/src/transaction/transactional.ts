@@ -28,6 +28,11 @@ export function bindKosha<T extends object>(target: T, kosha: Kosha | (() => Kos
   return target;
 }
 
+/** True when `target` itself was bound to a Kosha instance ({@link bindKosha}, or `super(Entity, kosha)`). */
+export function isKoshaBound(target: object): boolean {
+  return Object.hasOwn(target, BOUND);
+}
+
 /** The instance decorated methods of `self` use: its bound one, else the context's, else the default. */
 export function koshaFor(self: unknown): Kosha {
   const bound = (self as Record<symbol, Kosha | (() => Kosha) | undefined> | undefined)?.[BOUND];
