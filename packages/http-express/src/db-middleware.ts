@@ -44,14 +44,9 @@ export function dbMiddleware(options?: DbMiddlewareOptions): RequestHandler {
       RequestSession.watch(res, new RequestSession(scope, req, res, o, kosha.logger));
       scope.run(next);
     };
-    let opened: SessionScope | Promise<SessionScope>;
-    try {
-      opened = kosha.openSessionNow(sessionOptions);
-    } catch (error) {
-      next(error);
-      return;
-    }
-    // Without a promise in the common case: the handler runs in the tick the request arrived in.
+    // Without a promise in the common case: the handler runs in the tick the request arrived in. An error
+    // comes back as a rejected promise.
+    const opened = kosha.openSessionNow(sessionOptions);
     if (opened instanceof Promise) opened.then(start, next);
     else start(opened);
   };

@@ -246,22 +246,15 @@ describe('dbMiddleware and the response', () => {
 });
 
 describe('dbMiddleware opens the session without waiting', () => {
+  type Noted = { inCall?: boolean };
   // A middleware before it notes whether the handler ran inside its own next() call: with the session opened
   // through a promise, the handler would run a tick later.
-  const sameTick = (app: Express, mw: express.RequestHandler) => {
+  const noteCall = (app: Express) =>
     app.use((req, _res, next) => {
-      (req as { inCall?: boolean }).inCall = true;
+      (req as Noted).inCall = true;
       next();
-      (req as { inCall?: boolean }).inCall = false;
+      (req as Noted).inCall = false;
     });
-    app.use(mw);
-    app.get('/', (req, res) => {
-      res.json({
-        inCall: (req as { inCall?: boolean }).inCall,
-        session: currentSession(d.kosha) !== undefined,
-      });
-    });
-  };
 
   for (const [label, options] of [
     ["mode 'request'", {}],
@@ -269,7 +262,13 @@ describe('dbMiddleware opens the session without waiting', () => {
     ["mode 'method'", { mode: 'method' }],
   ] as const) {
     it(`${label}: the handler runs in the tick the request arrived in`, async () => {
-      const server = await start((app) => sameTick(app, dbMiddleware({ kosha: d.kosha, ...options })));
+      const server = await start((app) => {
+        noteCall(app);
+        app.use(dbMiddleware({ kosha: d.kosha, ...options }));
+        app.get('/', (req, res) => {
+          res.json({ inCall: (req as Noted).inCall, session: currentSession(d.kosha) !== undefined });
+        });
+      });
       expect(await call(server, '/')).toEqual({ status: 200, body: { inCall: true, session: true } });
     });
   }
@@ -279,14 +278,10 @@ describe('dbMiddleware opens the session without waiting', () => {
     const outer = await d.kosha.openSession({ transaction: true, joinable: true });
     try {
       const server = await start((app) => {
-        app.use((req, _res, next) => {
-          (req as { inCall?: boolean }).inCall = true;
-          next();
-          (req as { inCall?: boolean }).inCall = false;
-        });
+        noteCall(app);
         app.use(dbMiddleware({ kosha: d.kosha }));
         app.post('/', async (req, res) => {
-          const inCall = (req as { inCall?: boolean }).inCall;
+          const inCall = (req as Noted).inCall;
           await d.notes.save(t);
           res.status(201).json({ inCall });
         });

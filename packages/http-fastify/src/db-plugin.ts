@@ -113,14 +113,9 @@ function install(fastify: FastifyInstance, o: ResolvedOptions): void {
       (request as KoshaRequest)[STATE] = new RequestSession(scope, o, reply.raw);
       scope.run(next);
     };
-    let opened: SessionScope | Promise<SessionScope>;
-    try {
-      opened = kosha.openSessionNow(sessionOptions);
-    } catch (error) {
-      next(error as Error);
-      return;
-    }
-    // Without a promise in the common case: the handler runs in the tick the request arrived in.
+    // Without a promise in the common case: the handler runs in the tick the request arrived in. An error
+    // comes back as a rejected promise.
+    const opened = kosha.openSessionNow(sessionOptions);
     if (opened instanceof Promise) opened.then(start, next);
     else start(opened);
   };
