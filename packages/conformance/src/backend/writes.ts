@@ -67,6 +67,49 @@ export function writeTests(t: SuiteRunner, ctx: () => SuiteContext): void {
     assert.deepEqual([row!.n, row!.note], [1, 'new']);
   });
 
+  t.test('upsert keeps the fields a row leaves out, when other rows of the call give them', async () => {
+    const counters = repo();
+    const [a, b] = [ctx().label('shape-a'), ctx().label('shape-b')];
+    await counters.insertAll([
+      { key: a, n: 1, note: 'kept', updatedAt: OLD },
+      { key: b, n: 1, note: 'old', updatedAt: OLD },
+    ]);
+    // A row updates the listed fields it gives: a only hits (touchesUpdatedAt: false), b only note.
+    const listed = await counters.upsert(
+      [
+        { key: a, n: 1, hits: 3 },
+        { key: b, n: 1, note: 'new' },
+      ],
+      { onConflict: ['key'], update: ['note', 'hits'] },
+    );
+    assert.deepEqual(
+      listed.map((r) => [r.key, r.note, r.hits, r.version]),
+      [
+        [a, 'kept', 3, 2],
+        [b, 'new', 0, 2],
+      ],
+    );
+    const read = async (key: string) => (await counters.find({ where: { key } }))[0]!;
+    assert.equal((await read(a)).updatedAt.getTime(), OLD.getTime(), 'a changed only hits');
+    assert.ok((await read(b)).updatedAt.getTime() > OLD.getTime(), 'b changed note');
+    // The default update is every field some row gives (n, note): a row that leaves note out keeps it.
+    const all = await counters.upsert(
+      [
+        { key: a, n: 2 },
+        { key: b, n: 3, note: 'newer' },
+      ],
+      { onConflict: ['key'] },
+    );
+    assert.deepEqual(
+      all.map((r) => [r.key, r.n, r.note, r.version]),
+      [
+        [a, 2, 'kept', 3],
+        [b, 3, 'newer', 3],
+      ],
+    );
+    assert.deepEqual([(await read(a)).note, (await read(b)).note], ['kept', 'newer']);
+  });
+
   t.test('upsert refreshes the entity the transaction already holds', async () => {
     const counters = repo();
     const key = ctx().label('held');

@@ -109,7 +109,10 @@ export interface UpdateSpec {
 export interface UpsertSpec {
   /** The unique key (fields) whose conflict turns an insert into an update. */
   readonly onConflict: readonly string[];
-  /** The fields an existing row takes from the new one (may be empty: the row is only read back). */
+  /**
+   * The fields an existing row takes from the new one, those of them the new row gives (a field it leaves
+   * out keeps its value); may be empty: the row is only read back.
+   */
   readonly update: readonly string[];
   /** False when every updated field is `touchesUpdatedAt: false`. */
   readonly touchesUpdatedAt: boolean;

@@ -226,8 +226,8 @@ export abstract class DbRepo<T extends object> {
    * Inserts the rows, or updates the existing row holding the same `onConflict` key (the primary key or a
    * unique column), one statement per batch (`INSERT … ON CONFLICT … DO UPDATE` / `ON DUPLICATE KEY UPDATE`),
    * so concurrent upserts of one key never fail; returns the managed entities in the rows' order. An updated
-   * row takes the `update` fields (default: every field given but the key's), its `@version` is bumped and
-   * its `@updatedAt` set.
+   * row takes the `update` fields the row gives (default: every field given but the key's; a field a row
+   * leaves out keeps its value), its `@version` is bumped and its `@updatedAt` set.
    *
    * ```ts
    * const [tag] = await tags.upsert([{ name: 'orm' }], { onConflict: ['name'] });

@@ -178,26 +178,35 @@ function keyPart(value: unknown): string {
   return String(value);
 }
 
-/** The conflict clause: who updates what, per dialect. */
+/**
+ * The conflict clause of a batch whose rows give the fields `given`: who updates what, per dialect. An
+ * existing row takes those of the `update` fields the batch's rows give; a field a row leaves out keeps the
+ * row's value (the INSERT's value for it would be the column's default, not anything the caller gave).
+ */
 function conflictClause(
   em: SqlEntityManager,
   entity: EntityClass,
   spec: UpsertSpec,
   dialect: Dialect,
+  given: readonly string[],
 ): string {
   const meta = metadataOf(entity);
   const platform = em.getPlatform();
-  const column = (field: string) => meta.properties.find((p) => p.name === field)!.columnName!;
-  const q = (field: string) => platform.quoteIdentifier(column(field));
+  const propertyOf = (field: string) => meta.properties.find((p) => p.name === field)!;
+  const q = (field: string) => platform.quoteIdentifier(propertyOf(field).columnName!);
   const table = platform.quoteIdentifier(meta.tableName);
   const mysql = dialect === 'mysql' || dialect === 'mariadb';
   const value = (f: string) => (mysql ? `values(${q(f)})` : `excluded.${q(f)}`);
-  const sets: string[] = spec.update.map((f) => `${q(f)} = ${value(f)}`);
+  const update = spec.update.filter((f) => given.includes(f));
+  const sets: string[] = update.map((f) => `${q(f)} = ${value(f)}`);
   if (sets.length) {
+    // `@updatedAt` is set unless every field the batch updates is `touchesUpdatedAt: false`.
+    const touches =
+      spec.touchesUpdatedAt && update.some((f) => propertyOf(f).options.touchesUpdatedAt !== false);
     for (const p of meta.properties) {
       if (p.kind === 'version') sets.push(`${q(p.name)} = ${mysql ? '' : `${table}.`}${q(p.name)} + 1`);
       // The row's own insert value: the time rowData gave it (or the caller's).
-      if (p.kind === 'updatedAt' && spec.touchesUpdatedAt) sets.push(`${q(p.name)} = ${value(p.name)}`);
+      if (p.kind === 'updatedAt' && touches) sets.push(`${q(p.name)} = ${value(p.name)}`);
     }
   } else {
     // Nothing to change: a no-op assignment still hands the existing row back (RETURNING) and locks it.
@@ -332,7 +341,6 @@ export async function upsertRows<T extends object>(
   const rows = await prepared(em, entity, given, target.dialect);
   // MariaDB's RETURNING is not documented for the ON DUPLICATE KEY UPDATE branch: read back there.
   const returning = target.dialect === 'postgresql' || target.dialect === 'sqlite';
-  const clause = conflictClause(em, entity, spec, target.dialect);
   const [first, ...more] = spec.onConflict;
   const keyOf = (r: Row) => {
     let key = keyPart(r[first!]);
@@ -344,6 +352,8 @@ export async function upsertRows<T extends object>(
     for (const e of managed) found.set(keyOf(e as Row), e);
   };
   for (const batch of batches(rows)) {
+    // A batch's rows are of one shape (batches).
+    const clause = conflictClause(em, entity, spec, target.dialect, Object.keys(batch[0]!));
     if (returning) {
       const tail = clause + returningAll(em, mikroMeta);
       keep(managedOf(em, entity, await sendInsert(em, entity, batch, tail, target.dialect, 'all'), target));
