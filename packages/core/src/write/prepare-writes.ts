@@ -133,16 +133,17 @@ export function upsertSpec(
   }
   let update: string[];
   if (options.update === undefined) {
-    // Every field the rows give, but the key's and those Kosha maintains.
-    const given = new Set<string>();
-    for (const row of rows) for (const k of Object.keys(row)) given.add(k);
+    // Every field the rows give (an own key of one of them, as Object.keys lists it), but the key's and
+    // those Kosha maintains. Rows of one shape answer at the first row.
+    const givenByOne = (name: string) =>
+      rows.some((row) => Object.prototype.propertyIsEnumerable.call(row, name));
     update = meta.properties
       .filter(
         (p) =>
-          given.has(p.name) &&
           !wanted.includes(p.name) &&
           !MANAGED_KINDS.has(p.kind) &&
-          p.kind !== 'oneToMany',
+          p.kind !== 'oneToMany' &&
+          givenByOne(p.name),
       )
       .map((p) => p.name);
   } else {

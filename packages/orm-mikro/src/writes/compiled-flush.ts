@@ -244,12 +244,18 @@ export async function flushCompiled(em: SqlEntityManager, dialect: Dialect): Pro
   // flush to MikroORM before any entity is diffed (a diff costs what the flush's own check costs). A
   // changed entity of a check-only mapping stops the diffing there: the flush then checks them all.
   const held: { entity: object; meta: EntityMetadata; plan: UpdatePlan }[] = [];
+  // The identity map holds an entity's instances together: the plan of the one before, mostly.
+  let lastMeta: EntityMetadata | undefined;
+  let plan: UpdatePlan | null = null;
   for (const entity of uow.getIdentityMap()) {
     const meta = entityMetaOf(entity);
     if (meta.readonly) continue;
-    const plan = planOf(em, meta);
-    if (!plan) return false;
-    held.push({ entity, meta, plan });
+    if (meta !== lastMeta) {
+      plan = planOf(em, meta);
+      if (!plan) return false;
+      lastMeta = meta;
+    }
+    held.push({ entity, meta, plan: plan! });
   }
   const found: { entity: object; meta: EntityMetadata; plan: UpdatePlan; changes: Changes }[] = [];
   for (const { entity, meta, plan } of held) {

@@ -113,26 +113,55 @@ type Row = Record<string, unknown>;
 const MAX_PARAMS = 30_000;
 const MAX_ROWS = 1_000;
 
+/** What {@link rowData} reads of an entity's mapping, found once per mapping. */
+interface RowPlan {
+  /** The fields a row may give (the to-many ones are not columns). */
+  readonly fields: readonly string[];
+  /** MikroORM's properties with an `onCreate` (`@createdAt`, generated uuid ids). */
+  readonly onCreate: readonly EntityProperty[];
+  /** The `@version` field and its first value. */
+  readonly versions: readonly { readonly name: string; readonly first: () => unknown }[];
+}
+
+const rowPlans = new WeakMap<EntityMetadata, RowPlan>();
+
+function rowPlanOf(entity: EntityClass, mikro: EntityMetadata): RowPlan {
+  let plan = rowPlans.get(mikro);
+  if (!plan) {
+    const meta = metadataOf(entity);
+    plan = {
+      fields: meta.properties.filter((p) => p.kind !== 'oneToMany').map((p) => p.name),
+      onCreate: mikro.props.filter((p) => p.onCreate),
+      versions: meta.properties
+        .filter((p) => p.kind === 'version')
+        .map((p) => ({
+          name: p.name,
+          first: p.type === 'bigint' ? () => 1n : p.type === 'integer' || !p.type ? () => 1 : now(p.type),
+        })),
+    };
+    rowPlans.set(mikro, plan);
+  }
+  return plan;
+}
+
 /** The rows as plain objects of their fields, with the values an insert would give them (`@createdAt`, uuid ids, `@version`). */
 function rowData(em: SqlEntityManager, entity: EntityClass, rows: readonly object[]): Row[] {
-  const meta = metadataOf(entity);
-  const mikro = em.getMetadata().find(entity)!;
-  return rows.map((row) => {
-    const out: Row = {};
-    for (const p of meta.properties) {
-      if (p.kind === 'oneToMany') continue;
-      const v = (row as Row)[p.name];
-      if (v !== undefined) out[p.name] = v;
+  const { fields, onCreate, versions } = rowPlanOf(entity, em.getMetadata().find(entity)!);
+  const out: Row[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as Row;
+    const data: Row = {};
+    for (const name of fields) {
+      const v = row[name];
+      if (v !== undefined) data[name] = v;
     }
-    for (const prop of mikro.props) {
-      if (prop.onCreate && out[prop.name] == null) out[prop.name] = prop.onCreate(out as never, em);
+    for (const prop of onCreate) {
+      if (data[prop.name] == null) data[prop.name] = prop.onCreate!(data as never, em);
     }
-    for (const p of meta.properties) {
-      if (p.kind !== 'version' || out[p.name] != null) continue;
-      out[p.name] = p.type === 'bigint' ? 1n : p.type === 'integer' || !p.type ? 1 : now(p.type)();
-    }
-    return out;
-  });
+    for (const v of versions) if (data[v.name] == null) data[v.name] = v.first();
+    out[i] = data;
+  }
+  return out;
 }
 
 /** The rows checked and as plain data, after the unit of work's pending changes are written. */
@@ -347,30 +376,60 @@ export async function upsertRows<T extends object>(
     for (const f of more) key += `\u0000${keyPart(r[f])}`;
     return key;
   };
-  const found = new Map<string, T>();
-  const keep = (managed: T[]) => {
-    for (const e of managed) found.set(keyOf(e as Row), e);
+  const sameKey = (e: Row, r: Row) => {
+    for (const f of spec.onConflict) {
+      const a = e[f];
+      const b = r[f];
+      if (a !== b && keyPart(a) !== keyPart(b)) return false;
+    }
+    return true;
   };
+  const out: T[] = new Array(rows.length);
+  // The rows a batch returned, in the rows' places: the statement returns them in the order it was given
+  // them, which is checked row by row; where it is not (MySQL/MariaDB read back by key, a key given twice),
+  // each row takes the entity of its key.
+  const place = (managed: T[], from: number, batch: Row[]) => {
+    let i = 0;
+    if (managed.length === batch.length) {
+      while (i < batch.length && sameKey(managed[i] as Row, batch[i]!)) {
+        out[from + i] = managed[i]!;
+        i++;
+      }
+      if (i === batch.length) return;
+    }
+    const found = new Map<string, T>();
+    for (const e of managed) found.set(keyOf(e as Row), e);
+    for (; i < batch.length; i++) {
+      const e = found.get(keyOf(batch[i]!));
+      if (!e)
+        throw new Error(
+          `${meta.name}.upsert: a row was written but not read back (key ${keyOf(batch[i]!)}).`,
+        );
+      out[from + i] = e;
+    }
+  };
+  let from = 0;
   for (const batch of batches(rows)) {
     // A batch's rows are of one shape (batches).
     const clause = conflictClause(em, entity, spec, target.dialect, Object.keys(batch[0]!));
     if (returning) {
       const tail = clause + returningAll(em, mikroMeta);
-      keep(managedOf(em, entity, await sendInsert(em, entity, batch, tail, target.dialect, 'all'), target));
+      place(
+        managedOf(em, entity, await sendInsert(em, entity, batch, tail, target.dialect, 'all'), target),
+        from,
+        batch,
+      );
     } else {
       await sendInsert(em, entity, batch, clause, target.dialect, 'run');
       const where =
         spec.onConflict.length === 1
           ? { [spec.onConflict[0]!]: { $in: batch.map((r) => r[spec.onConflict[0]!]) } }
           : { $or: batch.map((r) => Object.fromEntries(spec.onConflict.map((f) => [f, r[f]]))) };
-      keep(await readBack(em, entity, where, target, true));
+      place(await readBack(em, entity, where, target, true), from, batch);
     }
+    from += batch.length;
   }
-  return rows.map((r) => {
-    const e = found.get(keyOf(r));
-    if (!e) throw new Error(`${meta.name}.upsert: a row was written but not read back (key ${keyOf(r)}).`);
-    return e;
-  });
+  return out;
 }
 
 /** Inserts the rows that collide with no existing row on a unique key; the managed entities of those inserted. */
