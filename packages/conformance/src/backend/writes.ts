@@ -167,6 +167,13 @@ export function writeTests(t: SuiteRunner, ctx: () => SuiteContext): void {
       (await rejectionOf(counters.upsert(rows, { onConflict: ['key'], update: ['version'] }))) instanceof
         InvalidArgumentError,
     );
+    for (const bad of [null, 'x', 5]) {
+      const refused = await rejectionOf(
+        counters.upsert([...rows, bad] as typeof rows, { onConflict: ['key'] }),
+      );
+      assert.ok(refused instanceof InvalidArgumentError, `a row ${String(bad)}: ${String(refused)}`);
+      assert.match(refused.message, /row 1 is neither a WCounter nor a plain object/);
+    }
     assert.equal(ctx().sessionsOpened(), before);
   });
 

@@ -108,6 +108,14 @@ export function upsertSpec(
   options: unknown,
   rows: readonly object[],
 ): UpsertSpec {
+  for (let i = 0; i < rows.length; i++) {
+    const row: unknown = rows[i];
+    if (!(row instanceof meta.class) && !isPlainObject(row)) {
+      throw new InvalidArgumentError(
+        `${what}: row ${i} is neither a ${meta.name} nor a plain object of its fields (got ${describeValue(row)}).`,
+      );
+    }
+  }
   if (!isPlainObject(options) || !Array.isArray(options.onConflict)) {
     throw new InvalidArgumentError(
       `${what} takes { onConflict: [fields], update?: [fields] }, e.g. upsert(rows, { onConflict: ['email'] }).`,
