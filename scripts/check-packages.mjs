@@ -44,6 +44,20 @@ const run = (cmd, args, cwd) => spawnSync(cmd, args, { cwd, encoding: 'utf8', ma
 
 const packages = publishablePackages();
 
+// The release set: every publishable package versions with the others (they peer on each other, so a
+// release that left one behind would publish peer ranges that exclude its neighbours), keeps a
+// CHANGELOG, and has its entry point in the API reference.
+const fixed = JSON.parse(readFileSync(join(root, '.changeset', 'config.json'), 'utf8')).fixed?.[0] ?? [];
+const typedoc = JSON.parse(readFileSync(join(root, 'docs', 'typedoc.json'), 'utf8')).entryPoints ?? [];
+for (const pkg of packages) {
+  const { name } = pkg.manifest;
+  if (!fixed.includes(name)) fail(name, "not in .changeset/config.json's fixed group");
+  if (!existsSync(join(pkg.path, 'CHANGELOG.md'))) fail(name, 'no CHANGELOG.md');
+  const entry = `../packages/${pkg.dir}/src/index.ts`;
+  if (existsSync(join(pkg.path, 'src', 'index.ts')) && !typedoc.includes(entry))
+    fail(name, `docs/typedoc.json's entryPoints lack ${entry}`);
+}
+
 for (const pkg of packages) {
   const { name } = pkg.manifest;
   if (!existsSync(join(pkg.path, 'dist'))) {
