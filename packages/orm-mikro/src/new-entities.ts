@@ -30,11 +30,15 @@ const isIterable = (v: unknown): v is Iterable<object> =>
 const fieldNames = new WeakMap<EntityMetadata, ReadonlySet<string>>();
 
 /**
- * Checks the rows of an `insertAll` before anything is created or written: each is an instance of the
- * entity or a plain object of its fields. A field the entity does not have is an `UnknownFieldError`,
- * anything else than those two kinds of row an `InvalidArgumentError`.
+ * Checks the rows of an `insertAll` or an `upsert` (`what`, for the message) before anything is created or
+ * written: each is an instance of the entity or a plain object of its fields. A field the entity does not
+ * have is an `UnknownFieldError`, anything else than those two kinds of row an `InvalidArgumentError`.
  */
-export function checkRows<T extends object>(entity: EntityClass<T>, rows: readonly (T | Partial<T>)[]): void {
+export function checkRows<T extends object>(
+  entity: EntityClass<T>,
+  rows: readonly (T | Partial<T>)[],
+  what: 'insertAll' | 'upsert' = 'insertAll',
+): void {
   const meta = metadataOf(entity);
   let names = fieldNames.get(meta);
   for (let i = 0; i < rows.length; i++) {
@@ -43,7 +47,7 @@ export function checkRows<T extends object>(entity: EntityClass<T>, rows: readon
     const proto = row === null || typeof row !== 'object' ? undefined : Object.getPrototypeOf(row);
     if (proto !== Object.prototype && proto !== null) {
       throw new InvalidArgumentError(
-        `${meta.name}.insertAll: row ${i} is neither a ${meta.name} nor a plain object of its fields.`,
+        `${meta.name}.${what}: row ${i} is neither a ${meta.name} nor a plain object of its fields.`,
       );
     }
     if (!names) {

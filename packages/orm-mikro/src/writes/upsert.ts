@@ -171,7 +171,7 @@ async function prepared(
   given: readonly object[],
   dialect: Dialect,
 ): Promise<Row[]> {
-  checkRows(entity, given as never);
+  checkRows(entity, given as never, 'upsert');
   const rows = rowData(em, entity, given);
   await flushPending(em, dialect);
   return rows;

@@ -40,6 +40,20 @@ for (const db of DATABASES) {
 
     const perStatement = 1_000;
 
+    it("the backend's own row check names upsert, not insertAll", async () => {
+      // core refuses such a row first; the backend checks too, for a caller of its Session.
+      const session = kosha.orm.openSession();
+      try {
+        const spec = { onConflict: ['key'], update: ['n'], touchesUpdatedAt: false };
+        await expect(session.upsert!(Tally, [{ key: 'a', n: 1 }, 'oops' as never], spec)).rejects.toThrow(
+          /^Tally\.upsert: row 1 is neither a Tally nor a plain object of its fields\.$/,
+        );
+        expect(inserts()).toBe(0);
+      } finally {
+        await session.close();
+      }
+    });
+
     it('returns every row in order, inserted or updated, as the managed entities', async () => {
       // Every third row exists already.
       const existing = await tallies.insertAll(
